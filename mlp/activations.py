@@ -1,0 +1,249 @@
+"""Activation functions g and their derivatives g'.
+
+Each activation is a small object: ``act(z)`` gives ``a = g(z)``, ``act.grad(z)`` gives
+``g'(z)`` elementwise, and ``act.backward(z, a, grad_a)`` gives ``grad_z``, the gradient of a loss
+with respect to ``z`` when ``grad_a`` is its gradient with respect to ``a``. All work on arrays
+of any shape (softmax on rows of a 2-D array), keep the input's dtype, and are stable for every
+finite input: no overflow, no NaN, no numpy warning, even at ``|z| = 1e300``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from mlp.activations import get_activation, sigmoid
+>>> sigmoid(np.array([-1e4, 0.0, 1e4]))
+array([0. , 0.5, 1. ])
+>>> get_activation("relu").grad(np.array([-2.0, 3.0]))
+array([0., 1.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import lookup
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Identity",
+    "LeakyReLU",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "get_activation",
+    "identity",
+    "leaky_relu",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+class Activation:
+    """Base class: an elementwise activation g with derivative g'.
+
+    Subclasses define ``__call__`` and ``grad``; ``backward`` then multiplies elementwise.
+    ``elementwise`` is False for an activation that couples its inputs (softmax), which may then
+    only be used as the output layer.
+    """
+
+    name = "activation"
+    elementwise = True
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        """Return g'(z), same shape as ``z``."""
+        raise NotImplementedError
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        """Return ``grad_z = grad_a * g'(z)``, the chain rule through an elementwise g.
+
+        Parameters
+        ----------
+        z : ndarray of shape (m, n_l)
+            The layer's input.
+        a : ndarray of shape (m, n_l)
+            Its output ``g(z)``, so subclasses can reuse it.
+        grad_a : ndarray of shape (m, n_l)
+            Gradient of the loss with respect to ``a``.
+
+        Returns
+        -------
+        ndarray of shape (m, n_l)
+        """
+        return grad_a * self.grad(z)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Identity(Activation):
+    """g(z) = z (returns ``z`` itself, not a copy); g'(z) = 1."""
+
+    name = "identity"
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return z
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        return np.ones_like(z)
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        return grad_a
+
+
+class Sigmoid(Activation):
+    """g(z) = 1 / (1 + exp(-z)); g'(z) = g(z) g(-z) = g(z) (1 - g(z)).
+
+    Computed from ``e = exp(-|z|)``, which lies in (0, 1], so nothing overflows:
+    g(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0.
+    """
+
+    name = "sigmoid"
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1, e) / (1 + e)
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        # g(z) g(-z) keeps the tiny tails that 1 - g(z) would round to zero
+        return self(z) * self(-z)
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        return grad_a * a * (1 - a)
+
+
+class Tanh(Activation):
+    """g(z) = tanh(z); g'(z) = 1 - tanh(z)^2."""
+
+    name = "tanh"
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        return 1 - np.tanh(z) ** 2
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        return grad_a * (1 - a * a)
+
+
+class LeakyReLU(Activation):
+    """g(z) = z for z > 0, slope * z otherwise; g'(z) = 1 for z > 0, slope otherwise.
+
+    ``LeakyReLU(0)`` is the ReLU. At z = 0 the derivative is taken as ``slope``.
+
+    Parameters
+    ----------
+    slope : float, default 0.01
+        The slope for negative inputs; finite and >= 0.
+
+    Raises
+    ------
+    ValueError
+        If ``slope`` is negative or not finite.
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, slope: float = 0.01) -> None:
+        if not (np.isfinite(slope) and slope >= 0):
+            raise ValueError(f"slope must be a finite number >= 0; got {slope!r}")
+        self.slope = float(slope)
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, self.slope * z)
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, 1, self.slope).astype(z.dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(slope={self.slope})"
+
+
+class ReLU(LeakyReLU):
+    """g(z) = max(z, 0); g'(z) = 1 for z > 0, else 0 (0 at z = 0)."""
+
+    name = "relu"
+
+    def __init__(self) -> None:
+        super().__init__(slope=0.0)
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0)
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        return (z > 0).astype(z.dtype)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Softmax(Activation):
+    """g(z)_k = exp(z_k) / sum_j exp(z_j) along each row (the last axis).
+
+    The row maximum is subtracted before ``exp`` (the log-sum-exp shift), so the largest exponent
+    is exp(0) = 1 and nothing overflows; a gap too large for floating point gives exactly 0.
+    ``grad(z)`` returns the Jacobian diag(a) - a a^T of each row, shape (m, K, K);
+    ``backward`` applies it without building it: a * (grad_a - sum(grad_a * a, axis=1)).
+    """
+
+    name = "softmax"
+    elementwise = False
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):  # z - max may be -inf for gaps near 1e308: exp gives 0
+            e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        a = self(z)
+        return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        return a * (grad_a - (grad_a * a).sum(axis=-1, keepdims=True))
+
+
+identity = Identity()
+sigmoid = Sigmoid()
+tanh = Tanh()
+relu = ReLU()
+leaky_relu = LeakyReLU()
+softmax = Softmax()
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act for act in (identity, sigmoid, tanh, relu, leaky_relu, softmax)
+}
+
+
+def get_activation(name_or_obj: str | Activation) -> Activation:
+    """Return the activation called ``name_or_obj``, or the object itself if it is one.
+
+    Parameters
+    ----------
+    name_or_obj : str or Activation
+        A key of ``ACTIVATIONS`` (``"relu"``, ``"sigmoid"``, ...) or an ``Activation``.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown; the message suggests the nearest valid name.
+    TypeError
+        If ``name_or_obj`` is neither a string nor an ``Activation``.
+
+    Examples
+    --------
+    >>> get_activation("tanh").name
+    'tanh'
+    """
+    if isinstance(name_or_obj, Activation):
+        return name_or_obj
+    return lookup("activation", name_or_obj, ACTIVATIONS, "an Activation object")

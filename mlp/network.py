@@ -1,0 +1,362 @@
+"""The multilayer perceptron: its parameters, the forward pass, and backpropagation.
+
+Shapes follow the book: X is (m, n_0), one example per row; W^[l] is (n_l, n_(l-1)) and b^[l] is
+(n_l,); the batched forward pass is Z^[l] = A^[l-1] W^[l]^T + b^[l], A^[l] = g^[l](Z^[l]).
+``net.weights[l - 1]`` is W^[l], ``net.activations[l - 1]`` is g^[l], and the cache of a forward
+pass is indexed by the book's layer numbers: ``cache.a[l]`` for l = 0..L and ``cache.z[l]`` for
+l = 1..L.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import activations as act
+from . import losses
+from ._validation import as_float_dtype, as_generator, as_matrix, check_sizes
+from .activations import Activation, get_activation
+from .init import default_initializer, get_initializer
+from .losses import Loss, get_loss, residual
+
+__all__ = ["MLP", "Cache"]
+
+# (output activation, loss) pairs whose output error is (Yhat - Y) / m, each with the function that
+# computes the loss from the output layer's input z^[L] (stable: no probabilities, no clipping).
+_FUSED = {
+    (act.Identity, losses.MSE): losses.mse,
+    (act.Sigmoid, losses.BinaryCrossEntropy): losses.binary_cross_entropy_with_logits,
+    (act.Softmax, losses.CrossEntropy): losses.cross_entropy_with_logits,
+}
+# losses that need probabilities, and the output activation to suggest
+_PROBABILITY_LOSSES = {losses.BinaryCrossEntropy: "sigmoid", losses.CrossEntropy: "softmax"}
+
+
+@dataclass
+class Cache:
+    """What the forward pass keeps for the backward pass, indexed by layer number.
+
+    Attributes
+    ----------
+    a : list of ndarray
+        ``a[l]`` is A^[l], shape (m, n_l), for l = 0..L; ``a[0]`` is X (cast to the net's dtype).
+    z : list of ndarray or None
+        ``z[l]`` is Z^[l], shape (m, n_l), for l = 1..L; ``z[0]`` is None.
+    """
+
+    a: list[np.ndarray]
+    z: list[np.ndarray | None]
+
+
+class MLP:
+    """A fully connected feed-forward network with sizes [n_0, n_1, ..., n_L].
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths [n_0, ..., n_L], at least two, all positive.
+    activation : str or Activation, or a sequence of them, default "relu"
+        The hidden layers' activation: one for all, or one per hidden layer (L - 1 of them).
+    output : str or Activation, default "identity"
+        The output layer's activation g^[L] ("identity", "sigmoid", "softmax", ...).
+    init : str or callable, optional
+        A name from ``mlp.init.INITIALIZERS`` or a function ``(n_out, n_in, rng, dtype) -> W``.
+        Default: He for ReLU-family layers, Xavier for the others. Biases start at zero.
+    seed : int or numpy.random.Generator, optional
+        Seed for the initial weights.
+    dtype : floating dtype, default np.float64
+        The dtype of the parameters, of the computation and of every result.
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` is not a list of at least two positive ints, ``activation`` has the wrong
+        length, a name is unknown, softmax is used for a hidden layer, or ``init`` returns an
+        array of the wrong shape.
+    TypeError
+        If ``dtype`` is not floating point or ``seed`` is not an int or Generator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> net = MLP([3, 4, 2], activation="tanh", output="softmax", seed=0)
+    >>> out, cache = net.forward(np.ones((5, 3)))
+    >>> out.shape, [W.shape for W in net.weights], np.allclose(out.sum(axis=1), 1)
+    ((5, 2), [(4, 3), (2, 4)], True)
+    """
+
+    def __init__(
+        self,
+        sizes: Any,
+        activation: Any = "relu",
+        output: str | Activation = "identity",
+        init: Any = None,
+        seed: int | np.random.Generator | None = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.sizes = check_sizes(sizes)
+        self.dtype = as_float_dtype(dtype)
+        self.activations = [*_hidden_activations(activation, len(self.sizes) - 2)]
+        self.activations.append(get_activation(output))
+        chosen = None if init is None else get_initializer(init)
+        rng = as_generator(seed)
+        self.weights, self.biases = [], []
+        for n_in, n_out, g in zip(self.sizes[:-1], self.sizes[1:], self.activations, strict=True):
+            initializer = chosen or default_initializer(g)
+            W = np.asarray(initializer(n_out, n_in, rng, self.dtype), dtype=self.dtype)
+            if W.shape != (n_out, n_in):
+                raise ValueError(
+                    f"init must return W of shape (n_out, n_in) = {(n_out, n_in)}; got {W.shape}"
+                )
+            self.weights.append(W)
+            self.biases.append(np.zeros(n_out, dtype=self.dtype))
+
+    @property
+    def n_layers(self) -> int:
+        """L, the number of layers with parameters."""
+        return len(self.weights)
+
+    @property
+    def output(self) -> Activation:
+        """The output activation g^[L]."""
+        return self.activations[-1]
+
+    def parameters(self) -> list[np.ndarray]:
+        """Return the live arrays [W^[1], b^[1], ..., W^[L], b^[L]]."""
+        return [p for W, b in zip(self.weights, self.biases, strict=True) for p in (W, b)]
+
+    def forward(self, X: Any) -> tuple[np.ndarray, Cache]:
+        """Run a batch through the network, keeping every Z^[l] and A^[l] for backward.
+
+        Implements eq-forward-batch: Z^[l] = A^[l-1] W^[l]^T + b^[l], A^[l] = g^[l](Z^[l]).
+
+        Parameters
+        ----------
+        X : array_like of shape (m, n_0)
+            One example per row; cast once to the network's dtype.
+
+        Returns
+        -------
+        out : ndarray of shape (m, n_L)
+            A^[L], the network's output.
+        cache : Cache
+            ``cache.a[l]`` (l = 0..L) and ``cache.z[l]`` (l = 1..L), each (m, n_l).
+
+        Raises
+        ------
+        ValueError
+            If X is not 2-D with n_0 columns, or holds NaN or infinity.
+        TypeError
+            If X does not hold real numbers.
+        """
+        a = as_matrix("X", X, self.sizes[0], "n_0", self.dtype)
+        cache = Cache(a=[a], z=[None])
+        for W, b, g in zip(self.weights, self.biases, self.activations, strict=True):
+            z = a @ W.T
+            z += b
+            a = g(z)
+            cache.z.append(z)
+            cache.a.append(a)
+        return a, cache
+
+    def backward(
+        self, cache: Cache, y: Any, loss: str | Loss, out: list[np.ndarray] | None = None
+    ) -> list[np.ndarray]:
+        """Backpropagate: the gradient of the loss with respect to every parameter.
+
+        Implements eq-delta-output-fused, eq-delta-output, eq-delta-hidden, eq-grad-weights and
+        eq-grad-bias, one batch at a time (rows are examples; the loss is a mean, so delta
+        carries the 1/m)::
+
+            Delta^[L]   = (Yhat - Y) / m                 identity+mse, sigmoid+binary_cross_entropy,
+                                                         softmax+cross_entropy
+            Delta^[L]   = g^[L] backward of dL/dYhat     any other pair (the chain rule)
+            grad_W^[l]  = Delta^[l]^T A^[l-1]
+            grad_b^[l]  = sum of the rows of Delta^[l]
+            Delta^[l-1] = (Delta^[l] W^[l]) * g^[l-1]'(Z^[l-1])
+
+        Parameters
+        ----------
+        cache : Cache
+            From ``forward(X)``.
+        y : array_like of shape (m, n_L), or (m,) integer labels for cross_entropy
+            The targets.
+        loss : str or Loss
+            "mse", "mae", "binary_cross_entropy", "cross_entropy", or a Loss object.
+        out : list of ndarray, optional
+            Arrays shaped like ``parameters()`` to write the gradients into (saves allocating).
+
+        Returns
+        -------
+        grads : list of ndarray
+            [grad_W^[1], grad_b^[1], ..., grad_W^[L], grad_b^[L]], aligned with ``parameters()``:
+            shapes (n_l, n_(l-1)) and (n_l,).
+
+        Raises
+        ------
+        ValueError
+            If y does not fit the output (shape, NaN, labels outside [0, n_L)), or a
+            cross-entropy loss is paired with an output that does not give probabilities.
+        """
+        loss = self._check_loss(loss)
+        y_hat, y = loss.validate(cache.a[-1], y)
+        grads = self._gradient_arrays(out)
+        if (type(self.output), type(loss)) in _FUSED:
+            delta = residual(y_hat, y) / len(y_hat)  # eq-delta-output-fused
+        else:
+            delta = self.output.backward(cache.z[-1], y_hat, loss.grad(y_hat, y))  # eq-delta-output
+        for l in range(self.n_layers, 0, -1):
+            grad_weights, grad_bias = grads[2 * l - 2], grads[2 * l - 1]
+            np.matmul(delta.T, cache.a[l - 1], out=grad_weights)  # eq-grad-weights
+            np.sum(delta, axis=0, out=grad_bias)  # eq-grad-bias
+            if l > 1:
+                delta = delta @ self.weights[l - 1]  # eq-delta-hidden
+                delta *= self.activations[l - 2].grad(cache.z[l - 1])
+        return grads
+
+    def loss_and_grad(
+        self, X: Any, y: Any, loss: str | Loss, out: list[np.ndarray] | None = None
+    ) -> tuple[float, list[np.ndarray]]:
+        """Return the loss on (X, y) and its gradient, aligned with ``parameters()``.
+
+        For the fused pairs the value is computed from the logits Z^[L]
+        (``binary_cross_entropy_with_logits``, ``cross_entropy_with_logits``): finite and exact
+        even when the output saturates at 0 or 1.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, n_0)
+        y : array_like of shape (m, n_L), or (m,) integer labels for cross_entropy
+        loss : str or Loss
+        out : list of ndarray, optional
+            Passed to ``backward``.
+
+        Returns
+        -------
+        value : float
+        grads : list of ndarray
+
+        Raises
+        ------
+        ValueError, TypeError
+            As ``forward`` and ``backward``.
+        """
+        loss = self._check_loss(loss)
+        y_hat, cache = self.forward(X)
+        from_logits = _FUSED.get((type(self.output), type(loss)))
+        value = from_logits(cache.z[-1], y) if from_logits else loss(y_hat, y)
+        return value, self.backward(cache, y, loss, out=out)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Return A^[L], shape (m, n_L): probabilities for sigmoid and softmax outputs."""
+        return self.forward(X)[0]
+
+    def save(self, path: Any) -> None:
+        """Write the network to an ``.npz`` file of plain arrays (no pickled objects).
+
+        Raises
+        ------
+        ValueError
+            If an activation is not one of the built-in kinds (it could not be stored by name).
+        """
+        for g in self.activations:
+            if type(g) is not type(act.ACTIVATIONS.get(g.name)):
+                raise ValueError(f"only built-in activations can be saved; got {g!r}")
+        np.savez(
+            path,
+            sizes=np.array(self.sizes),
+            activations=np.array([g.name for g in self.activations]),
+            slopes=np.array([getattr(g, "slope", 0.0) for g in self.activations]),
+            dtype=np.array(self.dtype.name),
+            **dict(zip(_keys(self.n_layers), self.parameters(), strict=True)),
+        )
+
+    @classmethod
+    def load(cls, path: Any) -> MLP:
+        """Read a network written by ``save`` (``np.load`` with ``allow_pickle=False``).
+
+        Raises
+        ------
+        ValueError
+            If the file lacks an entry or an array has the wrong shape.
+        """
+        with np.load(path, allow_pickle=False) as data:
+            try:
+                names, slopes = data["activations"].tolist(), data["slopes"].tolist()
+                acts = [
+                    act.LeakyReLU(s) if n == "leaky_relu" else n
+                    for n, s in zip(names, slopes, strict=True)
+                ]
+                net = cls(
+                    data["sizes"].tolist(), acts[:-1], acts[-1], _zeros, None, str(data["dtype"])
+                )
+                for key, p in zip(_keys(net.n_layers), net.parameters(), strict=True):
+                    if data[key].shape != p.shape:
+                        raise ValueError(f"{key} has shape {data[key].shape}; expected {p.shape}")
+                    p[...] = data[key]
+            except KeyError as error:
+                raise ValueError(f"{path} is not a saved MLP: {error}") from error
+        return net
+
+    def __repr__(self) -> str:
+        hidden = [_describe(g) for g in self.activations[:-1]]
+        activation = hidden[0] if len(set(hidden)) == 1 else f"[{', '.join(hidden)}]"
+        return (
+            f"MLP(sizes={self.sizes}, activation={activation}, "
+            f"output={_describe(self.output)}, dtype={self.dtype.name})"
+        )
+
+    def _check_loss(self, loss: str | Loss) -> Loss:
+        """Return the Loss, refusing cross-entropies on outputs that are not probabilities."""
+        loss = get_loss(loss)
+        for kind, fix in _PROBABILITY_LOSSES.items():
+            if isinstance(loss, kind) and not isinstance(self.output, (act.Sigmoid, act.Softmax)):
+                raise ValueError(
+                    f"{loss.name} needs probabilities from the output layer; got "
+                    f"output={self.output.name!r}; use output={fix!r}"
+                )
+        return loss
+
+    def _gradient_arrays(self, out: list[np.ndarray] | None) -> list[np.ndarray]:
+        """Return ``out`` after checking it fits ``parameters()``, or new empty arrays."""
+        params = self.parameters()
+        if out is None:
+            return [np.empty_like(p) for p in params]
+        if [(g.shape, g.dtype) for g in out] != [(p.shape, p.dtype) for p in params]:
+            raise ValueError("out must hold one array per parameter, of its shape and dtype")
+        return out
+
+
+def _hidden_activations(activation: Any, n_hidden: int) -> list[Activation]:
+    """One elementwise Activation per hidden layer, from one name/object or a sequence of them."""
+    names = list(activation) if isinstance(activation, (list, tuple)) else [activation] * n_hidden
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"activation must be one name or one per hidden layer ({n_hidden}); "
+            f"got {len(names)}: {names!r}"
+        )
+    hidden = [get_activation(name) for name in names]
+    for layer, g in enumerate(hidden, start=1):
+        if not g.elementwise:
+            raise ValueError(
+                f"{g.name} couples its inputs, so it can only be the output activation; "
+                f"got it for hidden layer {layer}; use 'relu', 'tanh' or 'sigmoid'"
+            )
+    return hidden
+
+
+def _describe(g: Activation) -> str:
+    """'relu' for a registered activation, its repr (e.g. LeakyReLU(slope=0.2)) otherwise."""
+    return repr(g.name) if repr(g) == g.name else repr(g)
+
+
+def _keys(n_layers: int) -> list[str]:
+    """The .npz keys of the parameters: ["W1", "b1", ..., "WL", "bL"]."""
+    return [f"{kind}{l}" for l in range(1, n_layers + 1) for kind in "Wb"]
+
+
+def _zeros(n_out: int, n_in: int, rng: np.random.Generator, dtype: Any) -> np.ndarray:
+    """An initializer for ``load``, which overwrites every weight anyway."""
+    return np.zeros((n_out, n_in), dtype=dtype)

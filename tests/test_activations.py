@@ -1,0 +1,163 @@
+"""Tests for mlp.activations: values, derivatives, stability at extreme inputs, the registry."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from mlp import activations
+from mlp.activations import (
+    ACTIVATIONS,
+    Activation,
+    LeakyReLU,
+    get_activation,
+    identity,
+    leaky_relu,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+
+ELEMENTWISE = [sigmoid, tanh, relu, leaky_relu, identity, LeakyReLU(0.2)]
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+def reference(act, z):
+    """Each activation's textbook formula, written out independently of the library."""
+    if act is sigmoid:
+        return 1 / (1 + np.exp(-z))
+    if act is tanh:
+        return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    if act is identity:
+        return z
+    return np.array([x if x > 0 else act.slope * x for x in z.ravel()]).reshape(z.shape)
+
+
+@pytest.mark.parametrize("act", ELEMENTWISE, ids=repr)
+def test_values_match_the_formula(act):
+    z = np.linspace(-5, 5, 21)
+    np.testing.assert_allclose(act(z), reference(act, z), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("act", ELEMENTWISE, ids=repr)
+def test_grad_matches_central_differences(act, rng, finite_differences):
+    z = rng.uniform(-3, 3, size=(4, 5))  # no entry within 1e-5 of the kink at 0, almost surely
+    # elementwise, so d sum(g(z)) / dz_ij = g'(z_ij)
+    numerical = finite_differences(lambda: act(z).sum(), z)
+    np.testing.assert_allclose(act.grad(z), numerical, rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("act", ELEMENTWISE, ids=repr)
+def test_backward_is_grad_times_incoming_gradient(act, rng):
+    z, grad_a = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    np.testing.assert_allclose(act.backward(z, act(z), grad_a), grad_a * act.grad(z), rtol=1e-12)
+
+
+def test_relu_derivative_is_zero_at_zero_and_leaky_uses_its_slope():
+    z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(relu.grad(z), [0, 0, 1])
+    np.testing.assert_array_equal(leaky_relu.grad(z), [0.01, 0.01, 1])
+    np.testing.assert_array_equal(LeakyReLU(0.2)(z), [-0.2, 0, 2])
+
+
+def test_softmax_matches_the_formula_on_rows(rng):
+    z = rng.normal(size=(4, 3))
+    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(softmax(z), expected, rtol=1e-12)
+
+
+def test_softmax_jacobian_matches_central_differences(rng, finite_differences):
+    z = rng.normal(size=(2, 3))
+    jacobian = softmax.grad(z)
+    assert jacobian.shape == (2, 3, 3)
+    for row in range(2):
+        for k in range(3):  # d softmax(z)[row, k] / d z[row, :]
+            numerical = finite_differences(lambda: softmax(z)[row, k], z)[row]  # noqa: B023
+            np.testing.assert_allclose(jacobian[row, k], numerical, rtol=1e-7, atol=1e-10)
+
+
+def test_softmax_backward_is_the_vector_jacobian_product(rng, finite_differences):
+    z, grad_a = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    numerical = finite_differences(lambda: np.sum(grad_a * softmax(z)), z)
+    np.testing.assert_allclose(softmax.backward(z, softmax(z), grad_a), numerical, rtol=1e-7)
+    vjp = np.einsum("mk,mkj->mj", grad_a, softmax.grad(z))
+    np.testing.assert_allclose(softmax.backward(z, softmax(z), grad_a), vjp, rtol=1e-10)
+
+
+@pytest.mark.parametrize("size", [1e4, 1e300])
+@pytest.mark.parametrize("act", [*ELEMENTWISE, softmax], ids=repr)
+def test_extreme_inputs_give_finite_values_and_derivatives(act, size):
+    z = np.array([[-size, 0.0, size]])
+    a = act(z)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(act.grad(z)))
+    assert np.all(np.isfinite(act.backward(z, a, np.ones_like(z))))
+
+
+def test_extreme_limits_are_right():
+    z = np.array([-1e4, 1e4])
+    np.testing.assert_array_equal(sigmoid(z), [0, 1])
+    np.testing.assert_array_equal(sigmoid.grad(z), [0, 0])
+    np.testing.assert_array_equal(tanh(z), [-1, 1])
+    np.testing.assert_array_equal(softmax(np.array([[1e300, -1e300, 0]])), [[1, 0, 0]])
+    np.testing.assert_array_equal(softmax(np.array([[1.7e308, -1.7e308]])), [[1, 0]])
+    assert sigmoid.grad(np.array([40.0]))[0] > 0  # the tail, which 1 - sigmoid(z) rounds to 0
+
+
+@pytest.mark.parametrize("act", [*ELEMENTWISE, softmax], ids=repr)
+def test_float32_stays_float32(act):
+    z = np.array([[-2.0, 0.5, 3.0]], dtype=np.float32)
+    a = act(z)
+    assert a.dtype == np.float32
+    assert act.grad(z).dtype == np.float32
+    assert act.backward(z, a, np.ones_like(z)).dtype == np.float32
+
+
+@given(arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 5)), elements=finite))
+def test_softmax_rows_are_probability_vectors(z):
+    a = softmax(z)
+    assert np.all((a >= 0) & (a <= 1))
+    np.testing.assert_allclose(a.sum(axis=1), 1, rtol=1e-12)
+
+
+@given(arrays(np.float64, 6, elements=finite))
+def test_sigmoid_is_symmetric(z):
+    np.testing.assert_allclose(sigmoid(-z), 1 - sigmoid(z), rtol=0, atol=2e-16)
+
+
+def test_registry_and_lookup():
+    assert set(ACTIVATIONS) == {"sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"}
+    assert all(get_activation(name).name == name for name in ACTIVATIONS)
+    custom = LeakyReLU(0.3)
+    assert get_activation(custom) is custom
+    assert activations.leaky_relu.slope == 0.01
+
+
+def test_unknown_name_suggests_the_nearest():
+    with pytest.raises(
+        ValueError, match=r"unknown activation 'rleu'; did you mean 'relu'\? valid:"
+    ):
+        get_activation("rleu")
+    with pytest.raises(ValueError, match=r"unknown activation 'xyz'; valid: identity, leaky_relu"):
+        get_activation("xyz")
+
+
+def test_lookup_refuses_other_types():
+    with pytest.raises(
+        TypeError, match="activation must be a name or an Activation object; got int"
+    ):
+        get_activation(3)
+
+
+@pytest.mark.parametrize("slope", [-0.1, float("nan")])
+def test_leaky_relu_refuses_a_bad_slope(slope):
+    with pytest.raises(ValueError, match="slope must be a finite number >= 0"):
+        LeakyReLU(slope)
+
+
+def test_base_class_is_abstract():
+    with pytest.raises(NotImplementedError):
+        Activation()(np.zeros(1))
+    with pytest.raises(NotImplementedError):
+        Activation().grad(np.zeros(1))

@@ -1,0 +1,82 @@
+"""Tests for mlp.gradcheck: it passes a correct network, flags broken ones, and leaves no trace."""
+
+import numpy as np
+import pytest
+
+from mlp import MLP, gradcheck
+from mlp.gradcheck import GradcheckResult, relative_error
+
+
+@pytest.fixture
+def problem(rng):
+    net = MLP([3, 4, 2], activation="tanh", output="softmax", seed=0)
+    return net, rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
+
+
+def test_a_correct_network_passes(problem, numerical_gradients, assert_gradients):
+    net, X, y = problem
+    result = gradcheck(net, X, y, "cross_entropy")
+    assert isinstance(result, GradcheckResult)
+    assert list(result.errors) == ["W[1]", "b[1]", "W[2]", "b[2]"]
+    assert result.max_relative_error == max(result.errors.values()) < 1e-7
+    assert [g.shape for g in result.numerical] == [p.shape for p in net.parameters()]
+    # its finite differences agree with the tests' own, and its analytic side is net.backward
+    from mlp.losses import cross_entropy
+
+    assert_gradients(result.numerical, numerical_gradients(net, X, y, cross_entropy), tol=1e-9)
+    assert_gradients(result.analytic, net.loss_and_grad(X, y, "cross_entropy")[1], tol=1e-15)
+
+
+def test_parameters_are_restored_exactly(problem):
+    net, X, y = problem
+    before = [p.copy() for p in net.parameters()]
+    gradcheck(net, X, y, "cross_entropy")
+    assert all(np.array_equal(a, b) for a, b in zip(before, net.parameters(), strict=True))
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        lambda grads: [g * 5 for g in grads],  # the 1/m forgotten (m = 5)
+        lambda grads: [*grads[:2], grads[2].T.reshape(grads[2].shape), grads[3]],  # W^[2] mixed up
+        lambda grads: [grads[0] * 0, *grads[1:]],  # one layer's weights never learn
+    ],
+)
+def test_a_broken_backward_is_flagged(problem, break_it, monkeypatch):
+    net, X, y = problem
+    correct_backward = net.backward
+    monkeypatch.setattr(net, "backward", lambda *args: break_it(correct_backward(*args)))
+    assert gradcheck(net, X, y, "cross_entropy").max_relative_error > 1e-2
+
+
+def test_it_judges_with_the_standalone_loss_not_loss_and_grad(problem, monkeypatch):
+    net, X, y = problem
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("gradcheck must not call loss_and_grad")
+
+    monkeypatch.setattr(net, "loss_and_grad", refuse)
+    assert gradcheck(net, X, y, "cross_entropy").max_relative_error < 1e-7
+
+
+def test_relative_error_formula():
+    # ||a - n|| = ||[3, -4]|| = 5; ||a|| + ||n|| = 3 + 4 = 7
+    assert relative_error(np.array([3.0, 0.0]), np.array([0.0, 4.0])) == pytest.approx(5 / 7)
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_repr_lists_each_parameter(problem):
+    net, X, y = problem
+    text = repr(gradcheck(net, X, y, "cross_entropy"))
+    assert text.startswith("GradcheckResult(max_relative_error=")
+    assert all(name in text for name in ("W[1]", "b[1]", "W[2]", "b[2]"))
+
+
+def test_refuses_float32_and_a_bad_step(problem):
+    net, X, y = problem
+    net32 = MLP([3, 4, 2], output="softmax", dtype=np.float32)
+    with pytest.raises(ValueError, match="gradcheck needs a float64 network; got float32"):
+        gradcheck(net32, X, y, "cross_entropy")
+    for eps in (0.0, -1e-6, float("nan")):
+        with pytest.raises(ValueError, match="eps must be a positive finite number"):
+            gradcheck(net, X, y, "cross_entropy", eps=eps)
