@@ -1,0 +1,413 @@
+"""The training loop: mini-batch gradient descent on a network, with a history of every epoch.
+
+One step on a batch of rows of X computes the loss and its gradient (backpropagation), adds the
+L2 term, clips, and lets the optimizer update the parameters in place. ``batch_size=None`` is full
+batch (eq-batch-gradient), ``1`` is stochastic (eq-sgd-gradient) and ``k`` is mini-batch
+(eq-minibatch-gradient); the last, partial batch of an epoch is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._validation import as_matrix, unknown_name_message
+from .clipping import clip_grad_norm
+from .losses import Loss, get_loss
+from .optimizers import _check_scalar
+from .regularization import add_l2_grad
+from .schedules import _check_count
+
+__all__ = ["History", "accuracy", "train"]
+
+@dataclass
+class History:
+    """What ``train`` records, one entry per completed epoch.
+
+    Attributes
+    ----------
+    loss : list of float
+        The training loss on all of X at the end of each epoch (the data loss, without the L2
+        penalty, so runs with different ``l2`` compare).
+    val_loss : list of float or None
+        The same on the validation data; None without ``validation``.
+    accuracy, val_accuracy : list of float or None
+        The fraction classified correctly (see ``accuracy``), for sigmoid and softmax outputs;
+        None for other outputs (and ``val_accuracy`` None without validation data).
+    lr : list of float
+        The learning rate of each epoch's first step.
+    grad_norms : list of list of float
+        ``grad_norms[e][l - 1]`` is the norm of grad W^[l] (with the L2 term, before clipping),
+        averaged over epoch e's steps; ``np.array(history.grad_norms)`` has shape (epochs, L).
+    best_epoch : int or None
+        With early stopping, the epoch whose weights the network was left with.
+    stopped_early, diverged : bool
+        Whether early stopping (or a callback) ended the run, and whether the loss or the
+        gradient became NaN or infinite (training then stops, without raising; an epoch cut
+        short by it is not recorded).
+    message : str
+        How the run ended, in words.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] | None = None
+    accuracy: list[float] | None = None
+    val_accuracy: list[float] | None = None
+    lr: list[float] = field(default_factory=list)
+    grad_norms: list[list[float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    diverged: bool = False
+    message: str = ""
+
+
+def accuracy(y_hat: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
+    """Return the fraction of examples classified correctly.
+
+    Parameters
+    ----------
+    y_hat : ndarray of shape (m, K)
+        Predicted probabilities. For K > 1 the predicted class is the row's argmax; for K = 1
+        (one sigmoid output) it is 1 where y_hat >= 0.5.
+    y : ndarray of shape (m,) or (m, K)
+        Integer labels or one-hot rows (K > 1), or 0/1 targets (K = 1).
+    multilabel : bool, default False
+        K independent sigmoid outputs: threshold every entry at 0.5 and return the fraction of
+        entries that match y, of shape (m, K).
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
+    y_hat, y = np.asarray(y_hat), np.asarray(y)
+    if multilabel or y_hat.shape[1] == 1:
+        return float(np.mean((y_hat >= 0.5) == (y.reshape(y_hat.shape) >= 0.5)))
+    labels = y.argmax(axis=1) if y.ndim == 2 else y
+    return float(np.mean(y_hat.argmax(axis=1) == labels))
+
+
+def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: int,
+          batch_size: int | None = None, *, schedule: Callable[[int], float] | None = None,
+          schedule_per: str = "epoch", shuffle: bool = True, seed: Any = None,
+          clip_norm: float | None = None, l2: float = 0.0,
+          validation: tuple[Any, Any] | None = None, early_stopping: int | None = None,
+          callbacks: Iterable[Callable[[int, Any, History], Any]] = (),
+          progress: bool | None = None) -> History:
+    """Train ``net`` on (X, y) by mini-batch gradient descent; return the history.
+
+    Parameters
+    ----------
+    net : MLP
+        Updated in place.
+    X : array_like of shape (m, n_0)
+    y : array_like of shape (m, n_L), or (m,) integer labels for cross_entropy
+    loss : str or Loss
+        "mse", "mae", "binary_cross_entropy", "cross_entropy", or a Loss object.
+    optimizer : Optimizer
+        Any object with ``step(params, grads)`` and a settable ``lr`` (``mlp.optimizers``).
+    epochs : int
+        The number of passes over the data, >= 1.
+    batch_size : int, optional
+        Examples per step, in [1, m]; None (default) for full batch.
+    schedule : callable, optional
+        ``schedule(t) -> lr``, applied to ``optimizer.lr`` before each epoch or each step.
+    schedule_per : {"epoch", "step"}, default "epoch"
+        Whether t counts epochs or steps (from 0).
+    shuffle : bool, default True
+        Visit the examples in a new random order each epoch (not needed, so not done, for full
+        batch: the order would change only the rounding).
+    seed : int or numpy.random.Generator, optional
+        For ``np.random.default_rng``; the same seed gives the same run.
+    clip_norm : float, optional
+        Clip the gradients' global norm to this value (``clip_grad_norm``) before each update.
+    l2 : float, default 0
+        L2 strength lam: minimize loss + lam sum ||W^[l]||^2 (weights only).
+    validation : tuple (X_val, y_val), optional
+        Data to evaluate after each epoch.
+    early_stopping : int, optional
+        Patience: stop when the validation loss has not improved for this many epochs, and
+        leave the network with the weights of the best epoch. Needs ``validation``.
+    callbacks : callable or iterable of callables
+        Each called as ``callback(epoch, net, history)`` after every epoch (epoch counts from
+        0); one returning True stops training.
+    progress : bool, optional
+        Show a tqdm progress bar. Default: on in a terminal or notebook, off otherwise; the
+        environment variable MLP_PROGRESS=0 or 1 overrides the default.
+
+    Returns
+    -------
+    History
+        Per-epoch loss, accuracy, learning rate and gradient norms, and how the run ended. A
+        diverging run (NaN or infinite loss) stops and says so in ``history.message``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an argument does not fit (each message says what was expected).
+
+    Examples
+    --------
+    >>> from mlp import MLP, train
+    >>> from mlp.data import make_moons
+    >>> from mlp.optimizers import Adam
+    >>> X, y = make_moons(m=100, seed=0)
+    >>> net = MLP([2, 8, 1], activation="tanh", output="sigmoid", seed=0)
+    >>> history = train(net, X, y.reshape(-1, 1), "binary_cross_entropy", Adam(0.05), epochs=50,
+    ...                 batch_size=16, seed=0, progress=False)
+    >>> history.message, history.accuracy[-1] > 0.8
+    ('finished 50 epochs', True)
+    """
+    X, y, loss, validation = _check_data(net, X, y, loss, validation)
+    m = len(X)
+    batch = _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, clip_norm,
+                           l2, validation, early_stopping)
+    callbacks = _check_callbacks(callbacks)
+    run = _Run(net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2)
+    history = run.new_history(validation is not None)
+    rng = np.random.default_rng(seed)
+    best = [p.copy() for p in run.params] if early_stopping else None
+    bar = _progress_bar(progress, epochs)
+    try:
+        for epoch in range(epochs):
+            order = rng.permutation(m) if shuffle and batch < m else None
+            data = (X, y) if order is None else (X[order], y[order])
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                ok = run.epoch(epoch, *data, history) and run.record(X, y, validation, history)
+            if ok and best is not None:
+                ok = _early_stopping(run.params, best, history, early_stopping)
+            if ok and any(callback(epoch, net, history) is True for callback in callbacks):
+                history.stopped_early, ok = True, False
+                history.message = f"stopped by a callback after epoch {epoch + 1}"
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=history.loss[-1] if history.loss else float("nan"))
+            if not ok:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    _finish(run.params, best, history, epochs)
+    return history
+
+
+def _finish(params: list[np.ndarray], best: list[np.ndarray] | None, history: History,
+            epochs: int) -> None:
+    """Restore the best weights (with early stopping) and say how the run ended."""
+    kept = ""
+    if best is not None and history.best_epoch is not None:
+        for p, saved in zip(params, best, strict=True):
+            np.copyto(p, saved)
+        kept = f"; kept the weights of history.best_epoch = {history.best_epoch}"
+    history.message = history.message or f"finished {epochs} epochs{kept}"
+
+
+class _Run:
+    """The state of one training run: buffers, step counter, and the per-step work."""
+
+    def __init__(self, net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2):
+        self.net, self.loss, self.optimizer, self.batch = net, loss, optimizer, batch
+        self.schedule, self.per_step = schedule, schedule_per == "step"
+        self.clip_norm, self.l2 = clip_norm, l2
+        self.params = net.parameters()
+        self.grads = [np.empty_like(p) for p in self.params]
+        self.is_weight = [p.ndim >= 2 for p in self.params]
+        output = getattr(getattr(net, "output", None), "name", None)
+        self.classifier = output in ("sigmoid", "softmax")
+        self.multilabel = output == "sigmoid" and net.sizes[-1] > 1
+        self.steps = 0
+
+    def new_history(self, validation: bool) -> History:
+        return History(val_loss=[] if validation else None,
+                       accuracy=[] if self.classifier else None,
+                       val_accuracy=[] if self.classifier and validation else None)
+
+    def epoch(self, epoch: int, X: np.ndarray, y: np.ndarray, history: History) -> bool:
+        """Take one epoch's steps; record lr and gradient norms; False if the loss diverged."""
+        norms, lrs = np.zeros(sum(self.is_weight)), []
+        for k, start in enumerate(range(0, len(X), self.batch)):
+            if self.schedule is not None:
+                self.optimizer.lr = self.schedule(self.steps if self.per_step else epoch)
+            lrs.append(self.optimizer.lr)
+            value = self._gradients(X[start:start + self.batch], y[start:start + self.batch])
+            norms += [np.sqrt(np.vdot(g, g))
+                      for g, w in zip(self.grads, self.is_weight, strict=True) if w]
+            if not np.isfinite(value) or not np.isfinite(norms).all():
+                what = (f"the loss became {value}" if not np.isfinite(value) else
+                        "the gradient became infinite or NaN")
+                return _diverged(history, f"at step {k + 1} of epoch {epoch + 1}: {what}",
+                                 self.optimizer.lr)
+            if self.clip_norm is not None:
+                clip_grad_norm(self.grads, self.clip_norm)
+            self.optimizer.step(self.params, self.grads)
+            self.steps += 1
+        history.lr.append(float(lrs[0]))
+        history.grad_norms.append((norms / (k + 1)).tolist())
+        return True
+
+    def _gradients(self, X: np.ndarray, y: np.ndarray) -> float:
+        """Fill self.grads with the gradient on one batch; return the batch loss (nan: overflow)."""
+        try:
+            value, self.grads = self.net.loss_and_grad(X, y, self.loss, out=self.grads)
+        except ValueError:
+            if np.isfinite(self.net.predict(X)).all():
+                raise
+            return float("nan")
+        if self.l2:
+            add_l2_grad(self.params, self.grads, self.l2)
+        return value
+
+    def record(self, X, y, validation, history: History) -> bool:
+        """Append the end-of-epoch loss (and accuracy); False if the training loss diverged."""
+        parts = [(X, y, history.loss, history.accuracy)]
+        if validation is not None:
+            parts.append((*validation, history.val_loss, history.val_accuracy))
+        for X_part, y_part, losses, accuracies in parts:
+            out = self.net.predict(X_part)
+            finite = bool(np.isfinite(out).all())
+            losses.append(self.loss(out, y_part) if finite else float("nan"))
+            if accuracies is not None:
+                accuracies.append(accuracy(out, y_part, self.multilabel) if finite
+                                  else float("nan"))
+        if np.isfinite(history.loss[-1]):
+            return True
+        return _diverged(history, f"by the end of epoch {len(history.loss)}: the loss became "
+                         f"{history.loss[-1]}", self.optimizer.lr)
+
+
+def _diverged(history: History, what: str, lr: float) -> bool:
+    history.diverged = True
+    history.message = (
+        f"diverged {what}; the learning rate (lr={lr:g}) is probably too large: try a smaller "
+        "one, clip_norm=..., or standardized inputs"
+    )
+    return False
+
+
+def _early_stopping(params: list[np.ndarray], best: list[np.ndarray], history: History,
+                    patience: int) -> bool:
+    """Keep a copy of the best weights so far; False once ``patience`` epochs bring nothing."""
+    val, last = history.val_loss, len(history.val_loss) - 1
+    best_so_far = np.inf if history.best_epoch is None else val[history.best_epoch]
+    if val[last] < best_so_far:
+        history.best_epoch = last
+        for saved, p in zip(best, params, strict=True):
+            np.copyto(saved, p)
+    since = last - (-1 if history.best_epoch is None else history.best_epoch)
+    if since < patience:
+        return True
+    history.stopped_early = True
+    history.message = (
+        f"stopped early after {last + 1} epochs: the validation loss did not improve for "
+        f"{patience} epochs; kept the weights of history.best_epoch = {history.best_epoch}"
+    )
+    return False
+
+
+def _check_targets(name: str, y: Any, m: int, loss: Loss, dtype: np.dtype) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim not in (1, 2) or len(y) != m:
+        raise ValueError(f"{name} must have one row per example, m = {m}; got shape {y.shape}")
+    if y.ndim == 1 and loss.name != "cross_entropy":
+        raise ValueError(
+            f"{name} of shape (m,) only fits integer labels with cross_entropy; loss "
+            f"{loss.name!r} needs shape (m, n_L); use {name}.reshape(-1, 1) for one output"
+        )
+    return y if y.ndim == 1 else y.astype(dtype, copy=False)
+
+
+def _check_data(net, X, y, loss, validation):
+    if not all(callable(getattr(net, name, None)) for name in ("parameters", "loss_and_grad",
+                                                                "predict")) or not all(
+            hasattr(net, name) for name in ("sizes", "dtype")):
+        raise TypeError(
+            "net must be an MLP (with parameters(), loss_and_grad(), predict(), sizes and "
+            f"dtype); got {type(net).__name__}"
+        )
+    loss = get_loss(loss)
+    X = as_matrix("X", X, net.sizes[0], "n_0", net.dtype)
+    y = _check_targets("y", y, len(X), loss, net.dtype)
+    if validation is not None:
+        if not isinstance(validation, tuple | list) or len(validation) != 2:
+            raise TypeError(
+                f"validation must be a tuple (X_val, y_val); got {type(validation).__name__}"
+            )
+        X_val = as_matrix("X_val", validation[0], net.sizes[0], "n_0", net.dtype)
+        validation = (X_val, _check_targets("y_val", validation[1], len(X_val), loss, net.dtype))
+    return X, y, loss, validation
+
+
+def _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, clip_norm, l2,
+                   validation, early_stopping) -> int:
+    """Check train's options; return the batch size (m for full batch)."""
+    if not callable(getattr(optimizer, "step", None)) or not hasattr(optimizer, "lr"):
+        raise TypeError(
+            f"optimizer must have a step(params, grads) method and an lr attribute; got "
+            f"{type(optimizer).__name__}; e.g. mlp.optimizers.SGD(lr=0.1)"
+        )
+    _check_count("epochs", epochs, 1)
+    if batch_size is not None and _check_count("batch_size", batch_size, 1) > m:
+        raise ValueError(
+            f"batch_size must be in [1, m] = [1, {m}]; got {batch_size}; use batch_size=None "
+            "for full batch"
+        )
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be callable as schedule(t); got {type(schedule).__name__}")
+    if schedule_per not in ("epoch", "step"):
+        raise ValueError(unknown_name_message("schedule_per", schedule_per, ["epoch", "step"]))
+    if clip_norm is not None:
+        _check_scalar("clip_norm", clip_norm, 0.0, low_open=True)
+    _check_scalar("l2", l2, 0.0)
+    if early_stopping is not None:
+        _check_count("early_stopping", early_stopping, 1)
+        if validation is None:
+            raise ValueError(
+                "early_stopping needs validation data; pass validation=(X_val, y_val)"
+            )
+    return m if batch_size is None else int(batch_size)
+
+
+def _check_callbacks(callbacks: Any) -> list[Callable]:
+    if callable(callbacks):
+        callbacks = [callbacks]
+    callbacks = list(callbacks)
+    for i, callback in enumerate(callbacks):
+        if not callable(callback):
+            raise TypeError(
+                f"callbacks[{i}] must be callable as callback(epoch, net, history); got "
+                f"{type(callback).__name__}"
+            )
+    return callbacks
+
+
+def _interactive() -> bool:
+    """True in a terminal or a Jupyter kernel, unless MLP_PROGRESS=0 (MLP_PROGRESS=1 forces it)."""
+    setting = os.environ.get("MLP_PROGRESS", "").strip()
+    if setting in ("0", "1"):
+        return setting == "1"
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if type(shell).__name__ == "ZMQInteractiveShell":
+        return True
+    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+def _progress_bar(progress: bool | None, epochs: int) -> Any:
+    """A tqdm bar over the epochs, or None; tqdm is imported only when a bar is wanted."""
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None; got {progress!r}")
+    if not (_interactive() if progress is None else progress):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as error:
+        if progress is None:
+            return None
+        raise ImportError(
+            "progress=True needs tqdm; install it (pip install tqdm) or pass progress=False"
+        ) from error
+    return tqdm(total=epochs, unit="epoch", desc="train")
