@@ -1,0 +1,211 @@
+"""Small figures the chapters call: contours with descent paths, loss curves, a learning-rate demo.
+
+Every function returns a :class:`matplotlib.figure.Figure` and leaves no figure open in pyplot
+(each is closed right after it is made), so a notebook shows it once, when it is the cell's value,
+and nothing piles up in memory. No global style is changed. Colours come from the Okabe-Ito
+palette, which stays distinguishable under the common colour-vision deficiencies; lines also
+differ in marker, never in colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from .testfunctions import Objective, Quadratic, descent_path
+
+__all__ = ["COLORS", "MARKERS", "contour_plot", "learning_rate_figure", "loss_curves", "subplots"]
+
+#: Okabe-Ito colours: blue, vermillion, bluish green, orange, reddish purple, sky blue, black.
+COLORS = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000")
+#: Markers, one per line, so that lines differ in more than colour.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def subplots(ncols: int = 1, figsize: tuple[float, float] = (4.5, 3.6),
+             layout: str | None = "constrained") -> tuple[Figure, Any]:
+    """Return ``(fig, axes)``: a new figure with ``ncols`` axes in a row, not kept by pyplot.
+
+    ``axes`` is one Axes for ``ncols = 1`` and an array of them otherwise.
+    """
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, layout=layout)
+    plt.close(fig)  # the caller owns the figure; pyplot must not show it a second time
+    return fig, axes
+
+
+def contour_plot(function: Objective, paths: Any = None, bounds: Any = None,
+                 title: str | None = None, ax: Axes | None = None, levels: int = 14) -> Figure:
+    """Draw the contour lines of a 2-D function, with descent paths on top.
+
+    Parameters
+    ----------
+    function : Objective
+        A function of 2 variables (e.g. ``Quadratic``, ``Rosenbrock``, ``Saddle``).
+    paths : ndarray of shape (k + 1, 2), or mapping of label to such arrays, optional
+        Iterates to draw in order, e.g. from ``descent_path``.
+    bounds : ((x_low, x_high), (y_low, y_high)), optional
+        The window (default: ``function.bounds``).
+    title : str, optional
+        The axes' title.
+    ax : Axes, optional
+        Draw into these axes instead of a new figure.
+    levels : int, default 14
+        How many contour lines (at quantiles of f over the window, so they spread evenly).
+
+    Returns
+    -------
+    Figure
+        The figure holding the axes.
+
+    Raises
+    ------
+    ValueError
+        If the function does not have 2 variables.
+    """
+    if function.dim != 2:
+        raise ValueError(f"contour_plot needs a function of 2 variables; got dim = {function.dim}")
+    fig, ax = subplots() if ax is None else (ax.figure, ax)
+    (x_low, x_high), (y_low, y_high) = function.bounds if bounds is None else bounds
+    grid_x, grid_y = np.meshgrid(np.linspace(x_low, x_high, 121), np.linspace(y_low, y_high, 121))
+    values = function.value(np.stack([grid_x, grid_y], axis=-1))
+    ax.contour(grid_x, grid_y, values, levels=np.unique(np.quantile(values, _quantiles(levels))),
+               colors="0.6", linewidths=0.8)
+    if function.minimum is not None:
+        ax.plot(*function.minimum, marker="*", color="black", markersize=11, linestyle="none",
+                label="minimum", zorder=3)
+    labelled = paths if isinstance(paths, Mapping) else {None: paths} if paths is not None else {}
+    for index, (label, path) in enumerate(labelled.items()):
+        _draw_path(ax, np.asarray(path), label, COLORS[index % len(COLORS)],
+                   MARKERS[index % len(MARKERS)])
+    ax.set(xlim=(x_low, x_high), ylim=(y_low, y_high), xlabel="x₁", ylabel="x₂", title=title)
+    ax.set_aspect("equal")
+    if any(label is not None for label in labelled):
+        ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+def loss_curves(losses: Mapping[str, Any], title: str | None = None, log: bool = True,
+                ylabel: str = "loss", ax: Axes | None = None) -> Figure:
+    """Plot one loss-per-step curve for each labelled run.
+
+    Parameters
+    ----------
+    losses : mapping of str to array_like of shape (k + 1,)
+        ``losses[label][t]`` is the loss after t steps.
+    title : str, optional
+        The axes' title.
+    log : bool, default True
+        Use a logarithmic loss axis (values <= 0 are left out of the curve).
+    ylabel : str, default "loss"
+        The loss axis' label.
+    ax : Axes, optional
+        Draw into these axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+        The figure, with one line per entry of ``losses``.
+    """
+    fig, ax = subplots() if ax is None else (ax.figure, ax)
+    for index, (label, values) in enumerate(losses.items()):
+        values = np.asarray(values, dtype=np.float64)
+        if log:  # mask what a log axis cannot show, rather than let it warn
+            values = np.where(values > 0, values, np.nan)
+        ax.plot(values, color=COLORS[index % len(COLORS)], marker=MARKERS[index % len(MARKERS)],
+                markersize=3, linewidth=1.2, label=label)
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+    ax.set(xlabel="step k", ylabel=ylabel, title=title)
+    if len(losses) > 1:
+        ax.legend(fontsize="small")
+    return fig
+
+
+def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 30,
+                         figsize: tuple[float, float] = (7.0, 2.8)) -> Figure:
+    """Gradient descent on a quadratic with step ``lr``: the path, and the loss per step.
+
+    The left panel shows the iterates on the function (its graph in 1-D, its contours in 2-D),
+    the right one f(x_k) on a log axis; the title says whether descent converges, oscillates or
+    diverges (``Quadratic.regime``, eq-stability-bound). Axes limits depend only on the function,
+    ``x0`` and ``steps``, never on ``lr``, so frames for several rates line up.
+
+    Parameters
+    ----------
+    function : Quadratic
+        A bowl of 1 or 2 variables.
+    lr : float
+        The learning rate, > 0.
+    x0 : array_like of shape (d,)
+        The start.
+    steps : int, default 30
+        The number of updates.
+    figsize : (float, float), default (7.0, 2.8)
+        Figure size in inches.
+
+    Returns
+    -------
+    Figure
+        Two axes: the path and the loss curve.
+
+    Raises
+    ------
+    ValueError
+        If the function has more than 2 variables, or as in ``descent_path``.
+    """
+    if function.dim not in (1, 2):
+        raise ValueError(f"learning_rate_figure needs 1 or 2 variables; got dim = {function.dim}")
+    path = descent_path(function, lr, x0, steps)
+    regime = function.regime(lr)
+    fig, (left, right) = subplots(2, figsize, layout=None)  # fixed margins: fast, and frames align
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.86, wspace=0.3)
+    color = COLORS[0] if regime == "converges" else COLORS[3] if "osc" in regime else COLORS[1]
+    if function.dim == 2:
+        contour_plot(function, ax=left, levels=10)
+        _draw_path(left, path, None, color, "o")
+    else:
+        _draw_parabola(left, function, path, color)
+    start = float(function.value(path[0]))
+    loss_curves({"f": function.value(path)}, ax=right, ylabel="f(xₖ)")
+    right.lines[0].set_color(color)
+    right.set(xlim=(0, steps), ylim=(start * 1e-10, start * 1e4))
+    ratio = lr * function.L
+    # plain text, not mathtext: parsing a new TeX string per frame costs more than the plot
+    fig.suptitle(f"η = {lr:.3g},  ηL = {ratio:.2f}: {regime}", fontsize="medium")
+    return fig
+
+
+def _draw_path(ax: Axes, path: np.ndarray, label: str | None, color: str, marker: str) -> None:
+    ax.plot(path[:, 0], path[:, 1], color=color, marker=marker, markersize=3, linewidth=1.2,
+            label=label)
+    ax.plot(*path[0], marker=marker, color=color, markersize=7, markerfacecolor="white")
+
+
+def _draw_parabola(ax: Axes, function: Quadratic, path: np.ndarray, color: str) -> None:
+    low, high = function.bounds[0]
+    xs = np.linspace(low, high, 200)
+    ax.plot(xs, function.value(xs[:, None]), color="0.6", linewidth=1.0)
+    ax.plot(path[:, 0], function.value(path), color=color, marker="o", markersize=3,
+            linewidth=0.8)
+    ax.set(xlim=(low, high), ylim=(0, float(function.value(np.array([high]))) * 1.05),
+           xlabel="x", ylabel="f(x)")
+
+
+def _power_of_ten(value: float, _position: Any) -> str:
+    """Label a log-axis tick 10 to a power in plain Unicode: mathtext would cost ~10 ms a tick."""
+    exponent = int(np.round(np.log10(value)))
+    if not np.isclose(value, 10.0**exponent):
+        return ""
+    return "10" + str(exponent).translate(_SUPERSCRIPTS) if exponent not in (0, 1) else f"{value:g}"
+
+
+def _quantiles(levels: int) -> np.ndarray:
+    return np.linspace(0.0, 1.0, levels + 2)[1:-1] ** 2

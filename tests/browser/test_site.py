@@ -1,0 +1,92 @@
+"""The built book in a real browser: the static slider moves, and the console stays clean.
+
+Run after building the book (see conftest.py for the settings):
+
+    pytest tests/browser --site _build/html --page chapters/02-learning-rate.html
+
+It serves the site on 127.0.0.1, opens the page in headless Chromium, moves every static slider
+(sets the range input and dispatches ``input``, as a drag does), checks that the image and its
+label change and the new image loads, saves a screenshot, and fails on any SEVERE console entry
+except the network failures listed in ALLOWED_OFFLINE_FAILURES.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# The machines that build and test the book have no internet. Pages ask two hosts for files
+# that then fail to load, which Chromium logs as SEVERE "Failed to load resource: net::ERR_...":
+#   cdn.jsdelivr.net  MathJax 3 (Sphinx's default mathjax_path) and the fonts MathJax requests;
+#   unpkg.com         thebe (sphinx-thebe), only if a reader presses "launch".
+# Only such network failures of those hosts are allowed; every JavaScript error still fails.
+ALLOWED_OFFLINE_FAILURES = re.compile(
+    r"^https://(cdn\.jsdelivr\.net|unpkg\.com)/\S+ - Failed to load resource: net::ERR_[A-Z_]+$"
+)
+
+MOVE_SLIDER = """
+const input = arguments[0], index = arguments[1];
+input.value = String(index);
+input.dispatchEvent(new Event("input", {bubbles: true}));
+"""
+
+STATE = """
+const root = arguments[0], img = root.querySelector("img");
+return {src: img.src, label: root.querySelector("output").textContent,
+        loaded: img.complete && img.naturalWidth > 0,
+        min: Number(root.querySelector("input").min), max: Number(root.querySelector("input").max),
+        value: Number(root.querySelector("input").value)};
+"""
+
+
+def severe_errors(entries: list[dict]) -> list[str]:
+    """Return the SEVERE console messages that are not allowed offline failures."""
+    return [entry["message"] for entry in entries if entry["level"] == "SEVERE"
+            and not ALLOWED_OFFLINE_FAILURES.match(entry["message"])]
+
+
+def test_allow_list_names_only_cdn_load_failures():
+    allowed = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js - Failed to load " \
+              "resource: net::ERR_NAME_NOT_RESOLVED"
+    missing = "http://127.0.0.1:80/_static/x.js - Failed to load resource: the server " \
+              "responded with a status of 404 (File not found)"
+    syntax = "https://cdn.jsdelivr.net/x.js 3:1 Uncaught SyntaxError: Unexpected token"
+    entries = [{"level": "SEVERE", "message": allowed}, {"level": "SEVERE", "message": missing},
+               {"level": "SEVERE", "message": syntax}, {"level": "WARNING", "message": "any"}]
+    assert severe_errors(entries) == [missing, syntax]
+
+
+def test_static_slider_moves_and_console_is_clean(browser, site_url: str, page_path: str,
+                                                  screenshot_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site_url + page_path)
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+    sliders = browser.find_elements(By.CSS_SELECTOR, "div.mlp-slider")
+    assert sliders, f"no static slider (div.mlp-slider) on {page_path}"
+    source = browser.page_source
+    assert "interactive(children=" not in source, "a bare interact() output reached the page"
+    assert "application/vnd.jupyter.widget-view+json" not in source
+    ids = browser.execute_script(
+        "return Array.from(document.querySelectorAll('[id]'), e => e.id)")
+    assert len(ids) == len(set(ids)), "duplicate element ids on the page"
+
+    for root in sliders:
+        before = browser.execute_script(STATE, root)
+        assert before["loaded"], "the slider's first frame did not load"
+        target = before["max"] if before["value"] != before["max"] else before["min"]
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
+        browser.execute_script(MOVE_SLIDER, root.find_element(By.TAG_NAME, "input"), target)
+        WebDriverWait(browser, 10).until(lambda d, r=root: d.execute_script(STATE, r)["loaded"])
+        after = browser.execute_script(STATE, root)
+        assert after["src"] != before["src"], "moving the slider did not change the image"
+        assert after["label"] != before["label"], "moving the slider did not change its label"
+        assert after["src"].startswith("data:image/svg+xml")
+
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sliders[0])
+    shot = screenshot_dir / (page_path.replace("/", "_").removesuffix(".html") + ".png")
+    assert browser.save_screenshot(str(shot)), f"could not save {shot}"
+    errors = severe_errors(browser.get_log("browser"))
+    assert not errors, "browser console errors:\n" + "\n".join(errors)
