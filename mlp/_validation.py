@@ -8,7 +8,9 @@ the fix.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import math
+import numbers
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -214,3 +216,83 @@ def check_distributions(y: np.ndarray) -> None:
             f"from {sums.min():.4g} to {sums.max():.4g}; use integer labels of shape (m,) "
             "or binary_cross_entropy for independent targets"
         )
+
+
+def check_scalar(name: str, value: Any, low: float, high: float = math.inf, *,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a real number in the given interval.
+
+    The interval is [low, high], with either end open if ``low_open`` / ``high_open``
+    (e.g. a learning rate: ``check_scalar("lr", lr, 0.0, low_open=True)`` for lr > 0).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (a bool is not one).
+    ValueError
+        If it is NaN or outside the interval.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__} {value!r}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if math.isnan(value) or too_low or too_high:
+        if high == math.inf:
+            wanted = f"> {low:g}" if low_open else f">= {low:g}"
+        else:
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            wanted = f"in {left}{low:g}, {high:g}{right}"
+        raise ValueError(f"{name} must be {wanted}; got {value:g}")
+    return value
+
+
+def check_count(name: str, value: Any, low: int) -> int:
+    """Return ``value`` as an int after checking it is an integer >= ``low``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (a bool is not one).
+    ValueError
+        If it is below ``low``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value}")
+    return int(value)
+
+
+def check_params_and_grads(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+    """Check that ``params`` and ``grads`` are aligned lists of arrays of equal shapes.
+
+    Raises
+    ------
+    TypeError
+        If an entry is not an ndarray, or a parameter is not floating point (it could not be
+        updated in place).
+    ValueError
+        If the lists differ in length or a gradient's shape differs from its parameter's.
+    """
+    if len(params) != len(grads):
+        raise ValueError(
+            f"params and grads must have the same length; got {len(params)} params and "
+            f"{len(grads)} grads; pass grads aligned with net.parameters()"
+        )
+    for i, (p, g) in enumerate(zip(params, grads, strict=True)):
+        for name, array in (("params", p), ("grads", g)):
+            if not isinstance(array, np.ndarray):
+                raise TypeError(
+                    f"{name}[{i}] must be a numpy ndarray; got {type(array).__name__}; "
+                    "use np.asarray(...)"
+                )
+        if not np.issubdtype(p.dtype, np.floating):
+            raise TypeError(
+                f"params[{i}] must be a floating-point array to be updated in place; got dtype "
+                f"{p.dtype}; use p.astype(np.float64)"
+            )
+        if p.shape != g.shape:
+            raise ValueError(
+                f"grads[{i}] must have the shape of params[{i}], {p.shape}; got {g.shape}"
+            )

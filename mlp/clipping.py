@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .optimizers import _check_scalar
+from ._validation import check_scalar
 
 __all__ = ["clip_grad_norm", "global_norm"]
 
@@ -74,7 +74,7 @@ def clip_grad_norm(grads: Sequence[np.ndarray], max_norm: float) -> float:
     ValueError
         If ``max_norm`` is not > 0.
     """
-    max_norm = _check_scalar("max_norm", max_norm, 0.0, low_open=True)
+    max_norm = check_scalar("max_norm", max_norm, 0.0, low_open=True)
     for i, g in enumerate(grads):
         if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
             got = g.dtype if isinstance(g, np.ndarray) else type(g).__name__

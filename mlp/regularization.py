@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .optimizers import _check_params_and_grads, _check_scalar
+from ._validation import check_params_and_grads, check_scalar
 
 __all__ = ["add_l2_grad", "l2_penalty"]
 
@@ -62,7 +62,7 @@ def l2_penalty(params: Sequence[np.ndarray], lam: float) -> float:
     ValueError
         If ``lam`` < 0.
     """
-    lam = _check_scalar("lam", lam, 0.0)
+    lam = check_scalar("lam", lam, 0.0)
     return lam * sum(float(np.vdot(W, W)) for W in _weights(params))
 
 
@@ -87,8 +87,8 @@ def add_l2_grad(params: Sequence[np.ndarray], grads: Sequence[np.ndarray], lam: 
     ValueError
         If ``lam`` < 0 or ``params`` and ``grads`` do not match in length and shapes.
     """
-    lam = _check_scalar("lam", lam, 0.0)
-    _check_params_and_grads(params, grads)
+    lam = check_scalar("lam", lam, 0.0)
+    check_params_and_grads(params, grads)
     if lam == 0.0:
         return
     for W, grad_W in zip(params, grads, strict=True):

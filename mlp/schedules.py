@@ -14,13 +14,12 @@ array([1.  , 1.  , 0.5 , 0.5 , 0.25])
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .optimizers import _check_scalar
+from ._validation import check_count, check_scalar
 
 __all__ = [
     "Constant",
@@ -32,15 +31,6 @@ __all__ = [
     "Warmup",
     "tabulate",
 ]
-
-
-def _check_count(name: str, value: object, low: int) -> int:
-    """Return ``value`` as an int after checking it is an integer >= ``low``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}; got {value}")
-    return int(value)
 
 
 class Schedule:
@@ -56,7 +46,7 @@ class Schedule:
         ValueError
             If ``t`` < 0.
         """
-        return self._lr(_check_count("t", t, 0))
+        return self._lr(check_count("t", t, 0))
 
     def _lr(self, t: int) -> float:
         raise NotImplementedError
@@ -69,7 +59,7 @@ class _StartsAt(Schedule):
     lr0: float
 
     def __post_init__(self) -> None:
-        _check_scalar("lr0", self.lr0, 0.0, low_open=True)
+        check_scalar("lr0", self.lr0, 0.0, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ class _DecaysAtRate(_StartsAt):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_scalar("k", self.k, 0.0)
+        check_scalar("k", self.k, 0.0)
 
 
 @dataclass(frozen=True)
@@ -116,8 +106,8 @@ class StepDecay(_StartsAt):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_scalar("gamma", self.gamma, 0.0, 1.0, low_open=True)
-        _check_count("step_size", self.step_size, 1)
+        check_scalar("gamma", self.gamma, 0.0, 1.0, low_open=True)
+        check_count("step_size", self.step_size, 1)
 
     def _lr(self, t: int) -> float:
         return float(self.lr0 * self.gamma ** (t // self.step_size))
@@ -145,10 +135,8 @@ class InverseTimeDecay(_DecaysAtRate):
 
     Parameters
     ----------
-    lr0 : float
-        The initial rate, > 0.
-    k : float
-        The decay rate, >= 0 (k = 0 is constant).
+    lr0, k : float
+        As in ``ExponentialDecay``: the initial rate eta_0 > 0 and the decay rate k >= 0.
     """
 
     def _lr(self, t: int) -> float:
@@ -175,8 +163,8 @@ class CosineAnnealing(_StartsAt):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_count("t_max", self.t_max, 1)
-        _check_scalar("lr_min", self.lr_min, 0.0, self.lr0)
+        check_count("t_max", self.t_max, 1)
+        check_scalar("lr_min", self.lr_min, 0.0, self.lr0)
 
     def _lr(self, t: int) -> float:
         if t >= self.t_max:
@@ -214,7 +202,7 @@ class Warmup(Schedule):
                 f"schedule must be callable as schedule(t); got {type(self.schedule).__name__}; "
                 "e.g. Warmup(Constant(0.1), steps=5)"
             )
-        _check_count("steps", self.steps, 1)
+        check_count("steps", self.steps, 1)
 
     def _lr(self, t: int) -> float:
         if t < self.steps:
@@ -240,7 +228,7 @@ def tabulate(schedule: Callable[[int], float], t_max: int) -> np.ndarray:
     ndarray of shape (t_max,)
         ``schedule(t)`` for each t, as float64.
     """
-    _check_count("t_max", t_max, 1)
+    check_count("t_max", t_max, 1)
     if not callable(schedule):
         raise TypeError(f"schedule must be callable; got {type(schedule).__name__}")
     return np.array([schedule(t) for t in range(t_max)], dtype=np.float64)

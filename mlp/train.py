@@ -4,92 +4,26 @@ One step on a batch of rows of X computes the loss and its gradient (backpropaga
 L2 term, clips, and lets the optimizer update the parameters in place. ``batch_size=None`` is full
 batch (eq-batch-gradient), ``1`` is stochastic (eq-sgd-gradient) and ``k`` is mini-batch
 (eq-minibatch-gradient); the last, partial batch of an epoch is kept.
+
+``History`` and ``accuracy`` (re-exported here) and the end-of-run bookkeeping (divergence, early
+stopping) are in ``mlp.history``; the progress bar is in ``mlp.progress``.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ._validation import as_matrix, unknown_name_message
+from ._validation import as_matrix, check_count, check_scalar, unknown_name_message
 from .clipping import clip_grad_norm
+from .history import History, accuracy, finish, keep_best, mark_diverged
 from .losses import Loss, get_loss
-from .optimizers import _check_scalar
+from .progress import progress_bar
 from .regularization import add_l2_grad
-from .schedules import _check_count
 
 __all__ = ["History", "accuracy", "train"]
-
-@dataclass
-class History:
-    """What ``train`` records, one entry per completed epoch.
-
-    Attributes
-    ----------
-    loss : list of float
-        The training loss on all of X at the end of each epoch (the data loss, without the L2
-        penalty, so runs with different ``l2`` compare).
-    val_loss : list of float or None
-        The same on the validation data; None without ``validation``.
-    accuracy, val_accuracy : list of float or None
-        The fraction classified correctly (see ``accuracy``), for sigmoid and softmax outputs;
-        None for other outputs (and ``val_accuracy`` None without validation data).
-    lr : list of float
-        The learning rate of each epoch's first step.
-    grad_norms : list of list of float
-        ``grad_norms[e][l - 1]`` is the norm of grad W^[l] (with the L2 term, before clipping),
-        averaged over epoch e's steps; ``np.array(history.grad_norms)`` has shape (epochs, L).
-    best_epoch : int or None
-        With early stopping, the epoch whose weights the network was left with.
-    stopped_early, diverged : bool
-        Whether early stopping (or a callback) ended the run, and whether the loss or the
-        gradient became NaN or infinite (training then stops, without raising; an epoch cut
-        short by it is not recorded).
-    message : str
-        How the run ended, in words.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    val_loss: list[float] | None = None
-    accuracy: list[float] | None = None
-    val_accuracy: list[float] | None = None
-    lr: list[float] = field(default_factory=list)
-    grad_norms: list[list[float]] = field(default_factory=list)
-    best_epoch: int | None = None
-    stopped_early: bool = False
-    diverged: bool = False
-    message: str = ""
-
-
-def accuracy(y_hat: np.ndarray, y: np.ndarray, multilabel: bool = False) -> float:
-    """Return the fraction of examples classified correctly.
-
-    Parameters
-    ----------
-    y_hat : ndarray of shape (m, K)
-        Predicted probabilities. For K > 1 the predicted class is the row's argmax; for K = 1
-        (one sigmoid output) it is 1 where y_hat >= 0.5.
-    y : ndarray of shape (m,) or (m, K)
-        Integer labels or one-hot rows (K > 1), or 0/1 targets (K = 1).
-    multilabel : bool, default False
-        K independent sigmoid outputs: threshold every entry at 0.5 and return the fraction of
-        entries that match y, of shape (m, K).
-
-    Returns
-    -------
-    float
-        In [0, 1].
-    """
-    y_hat, y = np.asarray(y_hat), np.asarray(y)
-    if multilabel or y_hat.shape[1] == 1:
-        return float(np.mean((y_hat >= 0.5) == (y.reshape(y_hat.shape) >= 0.5)))
-    labels = y.argmax(axis=1) if y.ndim == 2 else y
-    return float(np.mean(y_hat.argmax(axis=1) == labels))
 
 
 def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: int,
@@ -172,7 +106,7 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     history = run.new_history(validation is not None)
     rng = np.random.default_rng(seed)
     best = [p.copy() for p in run.params] if early_stopping else None
-    bar = _progress_bar(progress, epochs)
+    bar = progress_bar(progress, epochs)
     try:
         for epoch in range(epochs):
             order = rng.permutation(m) if shuffle and batch < m else None
@@ -180,7 +114,7 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 ok = run.epoch(epoch, *data, history) and run.record(X, y, validation, history)
             if ok and best is not None:
-                ok = _early_stopping(run.params, best, history, early_stopping)
+                ok = keep_best(run.params, best, history, early_stopping)
             if ok and any(callback(epoch, net, history) is True for callback in callbacks):
                 history.stopped_early, ok = True, False
                 history.message = f"stopped by a callback after epoch {epoch + 1}"
@@ -192,19 +126,8 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     finally:
         if bar is not None:
             bar.close()
-    _finish(run.params, best, history, epochs)
+    finish(run.params, best, history, epochs)
     return history
-
-
-def _finish(params: list[np.ndarray], best: list[np.ndarray] | None, history: History,
-            epochs: int) -> None:
-    """Restore the best weights (with early stopping) and say how the run ended."""
-    kept = ""
-    if best is not None and history.best_epoch is not None:
-        for p, saved in zip(params, best, strict=True):
-            np.copyto(p, saved)
-        kept = f"; kept the weights of history.best_epoch = {history.best_epoch}"
-    history.message = history.message or f"finished {epochs} epochs{kept}"
 
 
 class _Run:
@@ -240,8 +163,8 @@ class _Run:
             if not np.isfinite(value) or not np.isfinite(norms).all():
                 what = (f"the loss became {value}" if not np.isfinite(value) else
                         "the gradient became infinite or NaN")
-                return _diverged(history, f"at step {k + 1} of epoch {epoch + 1}: {what}",
-                                 self.optimizer.lr)
+                return mark_diverged(history, f"at step {k + 1} of epoch {epoch + 1}: {what}",
+                                     self.optimizer.lr)
             if self.clip_norm is not None:
                 clip_grad_norm(self.grads, self.clip_norm)
             self.optimizer.step(self.params, self.grads)
@@ -276,37 +199,8 @@ class _Run:
                                   else float("nan"))
         if np.isfinite(history.loss[-1]):
             return True
-        return _diverged(history, f"by the end of epoch {len(history.loss)}: the loss became "
-                         f"{history.loss[-1]}", self.optimizer.lr)
-
-
-def _diverged(history: History, what: str, lr: float) -> bool:
-    history.diverged = True
-    history.message = (
-        f"diverged {what}; the learning rate (lr={lr:g}) is probably too large: try a smaller "
-        "one, clip_norm=..., or standardized inputs"
-    )
-    return False
-
-
-def _early_stopping(params: list[np.ndarray], best: list[np.ndarray], history: History,
-                    patience: int) -> bool:
-    """Keep a copy of the best weights so far; False once ``patience`` epochs bring nothing."""
-    val, last = history.val_loss, len(history.val_loss) - 1
-    best_so_far = np.inf if history.best_epoch is None else val[history.best_epoch]
-    if val[last] < best_so_far:
-        history.best_epoch = last
-        for saved, p in zip(best, params, strict=True):
-            np.copyto(saved, p)
-    since = last - (-1 if history.best_epoch is None else history.best_epoch)
-    if since < patience:
-        return True
-    history.stopped_early = True
-    history.message = (
-        f"stopped early after {last + 1} epochs: the validation loss did not improve for "
-        f"{patience} epochs; kept the weights of history.best_epoch = {history.best_epoch}"
-    )
-    return False
+        return mark_diverged(history, f"by the end of epoch {len(history.loss)}: the loss "
+                             f"became {history.loss[-1]}", self.optimizer.lr)
 
 
 def _check_targets(name: str, y: Any, m: int, loss: Loss, dtype: np.dtype) -> np.ndarray:
@@ -350,8 +244,8 @@ def _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, cli
             f"optimizer must have a step(params, grads) method and an lr attribute; got "
             f"{type(optimizer).__name__}; e.g. mlp.optimizers.SGD(lr=0.1)"
         )
-    _check_count("epochs", epochs, 1)
-    if batch_size is not None and _check_count("batch_size", batch_size, 1) > m:
+    check_count("epochs", epochs, 1)
+    if batch_size is not None and check_count("batch_size", batch_size, 1) > m:
         raise ValueError(
             f"batch_size must be in [1, m] = [1, {m}]; got {batch_size}; use batch_size=None "
             "for full batch"
@@ -361,10 +255,10 @@ def _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, cli
     if schedule_per not in ("epoch", "step"):
         raise ValueError(unknown_name_message("schedule_per", schedule_per, ["epoch", "step"]))
     if clip_norm is not None:
-        _check_scalar("clip_norm", clip_norm, 0.0, low_open=True)
-    _check_scalar("l2", l2, 0.0)
+        check_scalar("clip_norm", clip_norm, 0.0, low_open=True)
+    check_scalar("l2", l2, 0.0)
     if early_stopping is not None:
-        _check_count("early_stopping", early_stopping, 1)
+        check_count("early_stopping", early_stopping, 1)
         if validation is None:
             raise ValueError(
                 "early_stopping needs validation data; pass validation=(X_val, y_val)"
@@ -383,31 +277,3 @@ def _check_callbacks(callbacks: Any) -> list[Callable]:
                 f"{type(callback).__name__}"
             )
     return callbacks
-
-
-def _interactive() -> bool:
-    """True in a terminal or a Jupyter kernel, unless MLP_PROGRESS=0 (MLP_PROGRESS=1 forces it)."""
-    setting = os.environ.get("MLP_PROGRESS", "").strip()
-    if setting in ("0", "1"):
-        return setting == "1"
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    if type(shell).__name__ == "ZMQInteractiveShell":
-        return True
-    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-
-
-def _progress_bar(progress: bool | None, epochs: int) -> Any:
-    """A tqdm bar over the epochs, or None; tqdm is imported only when a bar is wanted."""
-    if progress is not None and not isinstance(progress, bool):
-        raise TypeError(f"progress must be True, False or None; got {progress!r}")
-    if not (_interactive() if progress is None else progress):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError as error:
-        if progress is None:
-            return None
-        raise ImportError(
-            "progress=True needs tqdm; install it (pip install tqdm) or pass progress=False"
-        ) from error
-    return tqdm(total=epochs, unit="epoch", desc="train")

@@ -7,6 +7,9 @@ from mlp._validation import (
     as_float_dtype,
     as_generator,
     as_matrix,
+    check_count,
+    check_params_and_grads,
+    check_scalar,
     check_sizes,
     lookup,
     unknown_name_message,
@@ -55,3 +58,47 @@ def test_lookup_and_suggestion():
     with pytest.raises(TypeError, match="thing must be a name or a number; got list"):
         lookup("thing", [], registry, "a number")
     assert unknown_name_message("thing", "zzz", ["b", "a"]) == "unknown thing 'zzz'; valid: a, b"
+
+
+def test_check_scalar_accepts_the_interval_and_returns_a_float():
+    assert check_scalar("lr", np.float32(0.5), 0.0, low_open=True) == 0.5
+    assert type(check_scalar("lr", 1, 0.0)) is float
+    assert check_scalar("beta", 0.0, 0.0, 1.0, high_open=True) == 0.0  # closed end included
+    assert check_scalar("lr_min", 2.0, 0.0, 2.0) == 2.0
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "error", "match"),
+    [
+        (0.0, {"low_open": True}, ValueError, r"^x must be > 0; got 0$"),
+        (-1.0, {}, ValueError, r"^x must be >= 0; got -1$"),
+        (1.0, {"high": 1.0, "high_open": True}, ValueError, r"^x must be in \[0, 1\); got 1$"),
+        (0.0, {"high": 1.0, "low_open": True}, ValueError, r"^x must be in \(0, 1\]; got 0$"),
+        (float("nan"), {}, ValueError, r"^x must be >= 0; got nan$"),
+        (True, {}, TypeError, r"^x must be a real number; got bool True$"),
+        ("0.1", {}, TypeError, r"^x must be a real number; got str '0.1'$"),
+    ],
+)
+def test_check_scalar_messages(value, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        check_scalar("x", value, 0.0, **kwargs)
+
+
+def test_check_count():
+    assert check_count("m", np.int64(3), 1) == 3 and type(check_count("m", np.int64(3), 1)) is int
+    with pytest.raises(ValueError, match=r"^m must be an int >= 2; got 1$"):
+        check_count("m", 1, 2)
+    with pytest.raises(TypeError, match=r"^m must be an int; got float 2.0$"):
+        check_count("m", 2.0, 1)
+    with pytest.raises(TypeError, match=r"^m must be an int; got bool True$"):
+        check_count("m", True, 0)
+
+
+def test_check_params_and_grads():
+    check_params_and_grads([np.ones((2, 3)), np.ones(2)], [np.zeros((2, 3)), np.zeros(2)])
+    with pytest.raises(ValueError, match=r"same length; got 2 params and 1 grads"):
+        check_params_and_grads([np.ones(2), np.ones(2)], [np.ones(2)])
+    with pytest.raises(ValueError, match=r"grads\[1\] must have the shape of params\[1\]"):
+        check_params_and_grads([np.ones(2), np.ones(2)], [np.ones(2), np.ones((2, 1))])
+    with pytest.raises(TypeError, match=r"params\[0\] must be a floating-point array"):
+        check_params_and_grads([np.ones(2, dtype=np.int32)], [np.ones(2)])
