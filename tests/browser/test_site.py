@@ -7,22 +7,14 @@ Run after building the book (see conftest.py for the settings):
 It serves the site on 127.0.0.1, opens the page in headless Chromium, moves every static slider
 (sets the range input and dispatches ``input``, as a drag does), checks that the image and its
 label change and the new image loads, saves a screenshot, and fails on any SEVERE console entry
-except the network failures listed in ALLOWED_OFFLINE_FAILURES.
+except the network failures listed in sitecheck.ALLOWED_OFFLINE_FAILURES.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-# The machines that build and test the book have no internet. Pages ask two hosts for files
-# that then fail to load, which Chromium logs as SEVERE "Failed to load resource: net::ERR_...":
-#   cdn.jsdelivr.net  MathJax 3 (Sphinx's default mathjax_path) and the fonts MathJax requests;
-#   unpkg.com         thebe (sphinx-thebe), only if a reader presses "launch".
-# Only such network failures of those hosts are allowed; every JavaScript error still fails.
-ALLOWED_OFFLINE_FAILURES = re.compile(
-    r"^https://(cdn\.jsdelivr\.net|unpkg\.com)/\S+ - Failed to load resource: net::ERR_[A-Z_]+$"
-)
+from sitecheck import severe_errors
 
 MOVE_SLIDER = """
 const input = arguments[0], index = arguments[1];
@@ -37,12 +29,6 @@ return {src: img.src, label: root.querySelector("output").textContent,
         min: Number(root.querySelector("input").min), max: Number(root.querySelector("input").max),
         value: Number(root.querySelector("input").value)};
 """
-
-
-def severe_errors(entries: list[dict]) -> list[str]:
-    """Return the SEVERE console messages that are not allowed offline failures."""
-    return [entry["message"] for entry in entries if entry["level"] == "SEVERE"
-            and not ALLOWED_OFFLINE_FAILURES.match(entry["message"])]
 
 
 def test_allow_list_names_only_cdn_load_failures():
