@@ -18,9 +18,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from .schedules import tabulate
 from .testfunctions import Objective, Quadratic, descent_path
 
-__all__ = ["COLORS", "MARKERS", "contour_plot", "learning_rate_figure", "loss_curves", "subplots"]
+__all__ = [
+    "COLORS",
+    "MARKERS",
+    "contour_plot",
+    "learning_rate_figure",
+    "loss_curves",
+    "schedule_curves",
+    "subplots",
+]
 
 #: Okabe-Ito colours: blue, vermillion, bluish green, orange, reddish purple, sky blue, black.
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000")
@@ -126,6 +135,33 @@ def loss_curves(losses: Mapping[str, Any], title: str | None = None, log: bool =
     ax.set(xlabel="step k", ylabel=ylabel, title=title)
     if len(losses) > 1:
         ax.legend(fontsize="small")
+    return fig
+
+
+def schedule_curves(schedules: Mapping[str, Any], t_max: int, log: bool = False,
+                    ax: Axes | None = None) -> Figure:
+    """Plot the learning rate eta_t of each labelled schedule for t = 0, ..., t_max - 1.
+
+    Parameters
+    ----------
+    schedules : mapping of str to callable
+        ``schedules[label](t)`` is the learning rate at epoch (or step) t, as every schedule of
+        ``mlp.schedules`` gives it.
+    t_max : int
+        How many epochs to show.
+    log : bool, default False
+        Use a logarithmic learning-rate axis.
+    ax : Axes, optional
+        Draw into these axes instead of a new figure.
+
+    Returns
+    -------
+    Figure
+        The figure, with one line per schedule.
+    """
+    rates = {label: tabulate(schedule, t_max) for label, schedule in schedules.items()}
+    fig = loss_curves(rates, log=log, ylabel="learning rate η", ax=ax)
+    (ax or fig.axes[0]).set_xlabel("epoch t")
     return fig
 
 

@@ -6,6 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from mlp import plots
+from mlp.schedules import Constant, StepDecay
 from mlp.testfunctions import Quadratic, Rosenbrock, Saddle, descent_path
 
 BOWL = Quadratic([1.0, 10.0], angle=0.5)
@@ -115,3 +116,14 @@ def test_learning_rate_figure_rejects_three_variables():
                                              (10.0, "10"), (3.0, "")])
 def test_log_ticks_are_plain_unicode(value, text):
     assert plots._power_of_ten(value, None) == text
+
+
+def test_schedule_curves_draw_each_schedule_from_its_closed_form():
+    fig = plots.schedule_curves({"constant": Constant(0.1), "step": StepDecay(0.1, 0.5, 3)}, 7)
+    (ax,) = fig.axes
+    constant, step = (line.get_ydata() for line in ax.get_lines())
+    np.testing.assert_allclose(constant, [0.1] * 7)
+    # 0.1 * 0.5 ** floor(t / 3) for t = 0..6, written out
+    np.testing.assert_allclose(step, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025])
+    assert ax.get_xlabel() == "epoch t" and ax.get_yscale() == "linear"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["constant", "step"]
