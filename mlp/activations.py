@@ -2,7 +2,8 @@
 
 Each activation is a small object: ``act(z)`` gives ``a = g(z)``, ``act.grad(z)`` gives
 ``g'(z)`` elementwise, and ``act.backward(z, a, grad_a)`` gives ``grad_z``, the gradient of a loss
-with respect to ``z`` when ``grad_a`` is its gradient with respect to ``a``. All work on arrays
+with respect to ``z`` when ``grad_a`` is its gradient with respect to ``a``; ``act.apply(z, out)``
+is ``act(z)`` written into an array the caller reuses (the training step does). All work on arrays
 of any shape (softmax on rows of a 2-D array), keep the input's dtype, and are stable for every
 finite input: no overflow, no NaN, no numpy warning, even at ``|z| = 1e300``.
 
@@ -17,6 +18,8 @@ array([0., 1.])
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -55,9 +58,25 @@ class Activation:
     def __call__(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def apply(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Return g(z), written into ``out`` where the activation can do so without a temporary.
+
+        ``out`` (shape and dtype of ``z``, or None) is an array the caller reuses from step to
+        step; always use the returned array, which need not be ``out``. The default ignores
+        ``out`` and returns ``self(z)``, so a subclass need only define ``__call__``.
+        """
+        return self(z)
+
     def grad(self, z: np.ndarray) -> np.ndarray:
         """Return g'(z), same shape as ``z``."""
         raise NotImplementedError
+
+    def grad_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Return g'(z) like ``grad``, written into ``out`` where the activation can.
+
+        As for ``apply``: use the returned array; the default returns ``self.grad(z)``.
+        """
+        return self.grad(z)
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
         """Return ``grad_z = grad_a * g'(z)``, the chain rule through an elementwise g.
@@ -123,10 +142,18 @@ class Tanh(Activation):
     name = "tanh"
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return np.tanh(z)
+        return self.apply(z)
+
+    def apply(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.tanh(z, out=out)
 
     def grad(self, z: np.ndarray) -> np.ndarray:
-        return 1 - np.tanh(z) ** 2
+        return self.grad_into(z, None)
+
+    def grad_into(self, z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+        t = np.tanh(z, out=out)
+        np.square(t, out=t)
+        return np.subtract(1, t, out=t)
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
         return grad_a * (1 - a * a)
@@ -174,10 +201,16 @@ class ReLU(LeakyReLU):
         super().__init__(slope=0.0)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return np.maximum(z, 0)
+        return self.apply(z)
+
+    def apply(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        return np.maximum(z, 0, out=out)
 
     def grad(self, z: np.ndarray) -> np.ndarray:
-        return (z > 0).astype(z.dtype)
+        return self.grad_into(z, np.empty_like(z))
+
+    def grad_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return np.greater(z, 0, out=out)  # 1.0 where z > 0, else 0.0, in z's dtype
 
     def __repr__(self) -> str:
         return self.name
@@ -196,9 +229,14 @@ class Softmax(Activation):
     elementwise = False
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
+        return self.apply(z)
+
+    def apply(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         with np.errstate(over="ignore"):  # z - max may be -inf for gaps near 1e308: exp gives 0
-            e = np.exp(z - z.max(axis=-1, keepdims=True))
-        return e / e.sum(axis=-1, keepdims=True)
+            e = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+            np.exp(e, out=e)
+        e /= e.sum(axis=-1, keepdims=True)
+        return e
 
     def grad(self, z: np.ndarray) -> np.ndarray:
         a = self(z)
@@ -247,3 +285,28 @@ def get_activation(name_or_obj: str | Activation) -> Activation:
     if isinstance(name_or_obj, Activation):
         return name_or_obj
     return lookup("activation", name_or_obj, ACTIVATIONS, "an Activation object")
+
+
+def hidden_activations(activation: Any, n_hidden: int) -> list[Activation]:
+    """One elementwise Activation per hidden layer, from one name/object or a sequence of them.
+
+    Raises
+    ------
+    ValueError
+        If a sequence has the wrong length, a name is unknown, or an activation couples its
+        inputs (softmax), which only the output layer may use.
+    """
+    names = list(activation) if isinstance(activation, (list, tuple)) else [activation] * n_hidden
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"activation must be one name or one per hidden layer ({n_hidden}); "
+            f"got {len(names)}: {names!r}"
+        )
+    hidden = [get_activation(name) for name in names]
+    for layer, g in enumerate(hidden, start=1):
+        if not g.elementwise:
+            raise ValueError(
+                f"{g.name} couples its inputs, so it can only be the output activation; "
+                f"got it for hidden layer {layer}; use 'relu', 'tanh' or 'sigmoid'"
+            )
+    return hidden

@@ -16,8 +16,10 @@ import numpy as np
 
 from . import activations as act
 from . import losses
+from ._io import load_network, save_network
 from ._validation import as_float_dtype, as_generator, as_matrix, check_sizes
-from .activations import Activation, get_activation
+from ._workspace import Workspace, gradient_arrays
+from .activations import Activation, get_activation, hidden_activations
 from .init import default_initializer, get_initializer
 from .losses import Loss, get_loss, residual
 
@@ -78,6 +80,12 @@ class MLP:
     TypeError
         If ``dtype`` is not floating point or ``seed`` is not an int or Generator.
 
+    Notes
+    -----
+    The network keeps scratch arrays (a ``Workspace``) that ``backward`` and ``loss_and_grad``
+    reuse from call to call instead of allocating them at every training step, so one network
+    must not be used from several threads at once.
+
     Examples
     --------
     >>> import numpy as np
@@ -98,7 +106,7 @@ class MLP:
     ) -> None:
         self.sizes = check_sizes(sizes)
         self.dtype = as_float_dtype(dtype)
-        self.activations = [*_hidden_activations(activation, len(self.sizes) - 2)]
+        self.activations = hidden_activations(activation, len(self.sizes) - 2)
         self.activations.append(get_activation(output))
         chosen = None if init is None else get_initializer(init)
         rng = as_generator(seed)
@@ -112,6 +120,7 @@ class MLP:
                 )
             self.weights.append(W)
             self.biases.append(np.zeros(n_out, dtype=self.dtype))
+        self._workspace = Workspace(self.sizes, self.dtype)
 
     @property
     def n_layers(self) -> int:
@@ -127,7 +136,7 @@ class MLP:
         """Return the live arrays [W^[1], b^[1], ..., W^[L], b^[L]]."""
         return [p for W, b in zip(self.weights, self.biases, strict=True) for p in (W, b)]
 
-    def forward(self, X: Any) -> tuple[np.ndarray, Cache]:
+    def forward(self, X: Any, *, reuse: bool = False) -> tuple[np.ndarray, Cache]:
         """Run a batch through the network, keeping every Z^[l] and A^[l] for backward.
 
         Implements eq-forward-batch: Z^[l] = A^[l-1] W^[l]^T + b^[l], A^[l] = g^[l](Z^[l]).
@@ -136,6 +145,11 @@ class MLP:
         ----------
         X : array_like of shape (m, n_0)
             One example per row; cast once to the network's dtype.
+        reuse : bool, default False
+            Write every Z^[l] and A^[l] into arrays the network keeps and reuses at the next call
+            with ``reuse=True`` and the same m, instead of new ones. The output and the cache are
+            then valid only until that next call, which overwrites them (``loss_and_grad`` uses
+            this: its cache never leaves it). By default every call returns new arrays.
 
         Returns
         -------
@@ -153,10 +167,13 @@ class MLP:
         """
         a = as_matrix("X", X, self.sizes[0], "n_0", self.dtype)
         cache = Cache(a=[a], z=[None])
-        for W, b, g in zip(self.weights, self.biases, self.activations, strict=True):
-            z = a @ W.T
+        outs = self._forward_arrays(len(a), reuse)
+        for W, b, g, (z_out, a_out) in zip(
+            self.weights, self.biases, self.activations, outs, strict=True
+        ):
+            z = np.matmul(a, W.T, out=z_out)
             z += b
-            a = g(z)
+            a = g.apply(z, out=a_out)
             cache.z.append(z)
             cache.a.append(a)
         return a, cache
@@ -202,7 +219,8 @@ class MLP:
         """
         loss = self._check_loss(loss)
         y_hat, y = loss.validate(cache.a[-1], y)
-        grads = self._gradient_arrays(out)
+        grads = gradient_arrays(self.parameters(), out)
+        deltas, slopes = self._workspace.backward_arrays(len(y_hat))  # reused, never returned
         if (type(self.output), type(loss)) in _FUSED:
             delta = residual(y_hat, y) / len(y_hat)  # eq-delta-output-fused
         else:
@@ -212,8 +230,8 @@ class MLP:
             np.matmul(delta.T, cache.a[l - 1], out=grad_weights)  # eq-grad-weights
             np.sum(delta, axis=0, out=grad_bias)  # eq-grad-bias
             if l > 1:
-                delta = delta @ self.weights[l - 1]  # eq-delta-hidden
-                delta *= self.activations[l - 2].grad(cache.z[l - 1])
+                delta = np.matmul(delta, self.weights[l - 1], out=deltas[l - 1])  # eq-delta-hidden
+                delta *= self.activations[l - 2].grad_into(cache.z[l - 1], out=slopes[l - 1])
         return grads
 
     def loss_and_grad(
@@ -244,7 +262,7 @@ class MLP:
             As ``forward`` and ``backward``.
         """
         loss = self._check_loss(loss)
-        y_hat, cache = self.forward(X)
+        y_hat, cache = self.forward(X, reuse=True)
         from_logits = _FUSED.get((type(self.output), type(loss)))
         value = from_logits(cache.z[-1], y) if from_logits else loss(y_hat, y)
         return value, self.backward(cache, y, loss, out=out)
@@ -261,17 +279,7 @@ class MLP:
         ValueError
             If an activation is not one of the built-in kinds (it could not be stored by name).
         """
-        for g in self.activations:
-            if type(g) is not type(act.ACTIVATIONS.get(g.name)):
-                raise ValueError(f"only built-in activations can be saved; got {g!r}")
-        np.savez(
-            path,
-            sizes=np.array(self.sizes),
-            activations=np.array([g.name for g in self.activations]),
-            slopes=np.array([getattr(g, "slope", 0.0) for g in self.activations]),
-            dtype=np.array(self.dtype.name),
-            **dict(zip(_keys(self.n_layers), self.parameters(), strict=True)),
-        )
+        save_network(self, path)
 
     @classmethod
     def load(cls, path: Any) -> MLP:
@@ -282,23 +290,7 @@ class MLP:
         ValueError
             If the file lacks an entry or an array has the wrong shape.
         """
-        with np.load(path, allow_pickle=False) as data:
-            try:
-                names, slopes = data["activations"].tolist(), data["slopes"].tolist()
-                acts = [
-                    act.LeakyReLU(s) if n == "leaky_relu" else n
-                    for n, s in zip(names, slopes, strict=True)
-                ]
-                net = cls(
-                    data["sizes"].tolist(), acts[:-1], acts[-1], _zeros, None, str(data["dtype"])
-                )
-                for key, p in zip(_keys(net.n_layers), net.parameters(), strict=True):
-                    if data[key].shape != p.shape:
-                        raise ValueError(f"{key} has shape {data[key].shape}; expected {p.shape}")
-                    p[...] = data[key]
-            except KeyError as error:
-                raise ValueError(f"{path} is not a saved MLP: {error}") from error
-        return net
+        return load_network(cls, path)
 
     def __repr__(self) -> str:
         hidden = [_describe(g) for g in self.activations[:-1]]
@@ -319,44 +311,11 @@ class MLP:
                 )
         return loss
 
-    def _gradient_arrays(self, out: list[np.ndarray] | None) -> list[np.ndarray]:
-        """Return ``out`` after checking it fits ``parameters()``, or new empty arrays."""
-        params = self.parameters()
-        if out is None:
-            return [np.empty_like(p) for p in params]
-        if [(g.shape, g.dtype) for g in out] != [(p.shape, p.dtype) for p in params]:
-            raise ValueError("out must hold one array per parameter, of its shape and dtype")
-        return out
-
-
-def _hidden_activations(activation: Any, n_hidden: int) -> list[Activation]:
-    """One elementwise Activation per hidden layer, from one name/object or a sequence of them."""
-    names = list(activation) if isinstance(activation, (list, tuple)) else [activation] * n_hidden
-    if len(names) != n_hidden:
-        raise ValueError(
-            f"activation must be one name or one per hidden layer ({n_hidden}); "
-            f"got {len(names)}: {names!r}"
-        )
-    hidden = [get_activation(name) for name in names]
-    for layer, g in enumerate(hidden, start=1):
-        if not g.elementwise:
-            raise ValueError(
-                f"{g.name} couples its inputs, so it can only be the output activation; "
-                f"got it for hidden layer {layer}; use 'relu', 'tanh' or 'sigmoid'"
-            )
-    return hidden
+    def _forward_arrays(self, m: int, reuse: bool) -> list[tuple[Any, Any]]:
+        """Per layer, the arrays to write Z^[l] and A^[l] into: reused ones, or None (new ones)."""
+        return self._workspace.forward_arrays(m) if reuse else [(None, None)] * self.n_layers
 
 
 def _describe(g: Activation) -> str:
     """'relu' for a registered activation, its repr (e.g. LeakyReLU(slope=0.2)) otherwise."""
     return repr(g.name) if repr(g) == g.name else repr(g)
-
-
-def _keys(n_layers: int) -> list[str]:
-    """The .npz keys of the parameters: ["W1", "b1", ..., "WL", "bL"]."""
-    return [f"{kind}{l}" for l in range(1, n_layers + 1) for kind in "Wb"]
-
-
-def _zeros(n_out: int, n_in: int, rng: np.random.Generator, dtype: Any) -> np.ndarray:
-    """An initializer for ``load``, which overwrites every weight anyway."""
-    return np.zeros((n_out, n_in), dtype=dtype)

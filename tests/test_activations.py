@@ -161,3 +161,42 @@ def test_base_class_is_abstract():
         Activation()(np.zeros(1))
     with pytest.raises(NotImplementedError):
         Activation().grad(np.zeros(1))
+
+
+@pytest.mark.parametrize("act", [*ELEMENTWISE, softmax], ids=repr)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_apply_and_grad_into_give_call_and_grad_bit_for_bit(act, dtype, rng):
+    z = (rng.normal(scale=3, size=(6, 4)) * [1, 1, 1, 1e4]).astype(dtype)
+    out = np.full_like(z, np.nan)
+    a = act.apply(z, out=out)
+    np.testing.assert_array_equal(a, act(z))
+    assert a.dtype == dtype and (a is out or a is z or not np.shares_memory(a, z))
+    if act.elementwise:
+        slopes = np.full_like(z, np.nan)
+        np.testing.assert_array_equal(act.grad_into(z, slopes), act.grad(z))
+    np.testing.assert_array_equal(act.apply(z), act(z))  # out=None: a new array
+
+
+@pytest.mark.parametrize("act", [relu, tanh, softmax], ids=repr)
+def test_apply_and_grad_into_write_into_out_without_touching_z(act, rng):
+    z = rng.normal(size=(5, 3))
+    z_before, out, slopes = z.copy(), np.empty_like(z), np.empty_like(z)
+    assert act.apply(z, out=out) is out
+    if act.elementwise:
+        assert act.grad_into(z, slopes) is slopes
+    np.testing.assert_array_equal(z, z_before)
+
+
+def test_a_subclass_with_only_call_and_grad_gets_apply_and_grad_into():
+    class Square(Activation):
+        name = "square"
+
+        def __call__(self, z):
+            return z * z
+
+        def grad(self, z):
+            return 2 * z
+
+    z, out = np.array([1.0, -3.0]), np.empty(2)
+    np.testing.assert_array_equal(Square().apply(z, out=out), [1.0, 9.0])
+    np.testing.assert_array_equal(Square().grad_into(z, out), [2.0, -6.0])

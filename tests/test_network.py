@@ -264,3 +264,87 @@ def test_repr_names_the_architecture():
     assert repr(MLP([3, 4, 2], "tanh")) == (
         "MLP(sizes=[3, 4, 2], activation='tanh', output='identity', dtype=float64)"
     )
+
+
+def fresh_gradients(net, X, y, loss):
+    """The gradients by a public forward (new arrays) and backward, for comparison."""
+    _, cache = net.forward(X)
+    return net.backward(cache, y, loss)
+
+
+def test_loss_and_grad_reuses_its_arrays_for_a_batch_size_and_gives_the_same_numbers(rng):
+    net = MLP([6, 5, 4, 3], output="softmax", seed=0)
+    X, y = rng.normal(size=(7, 6)), rng.integers(0, 3, 7)
+    net.loss_and_grad(X, y, "cross_entropy")
+    first = net._workspace.forward_arrays(7), net._workspace.backward_arrays(7)
+    value, grads = net.loss_and_grad(X, y, "cross_entropy")
+    again = net._workspace.forward_arrays(7), net._workspace.backward_arrays(7)
+    flat = [a for pair in first[0] for a in pair] + first[1][0][1:] + first[1][1][1:]
+    flat_again = [a for pair in again[0] for a in pair] + again[1][0][1:] + again[1][1][1:]
+    assert all(a is b for a, b in zip(flat, flat_again, strict=True))
+    for g, expected in zip(grads, fresh_gradients(net, X, y, "cross_entropy"), strict=True):
+        np.testing.assert_array_equal(g, expected)
+
+
+def test_arrays_of_different_batch_sizes_never_share_memory(rng):
+    net = MLP([6, 5, 4, 3], output="softmax", seed=0)
+    data = {m: (rng.normal(size=(m, 6)), rng.integers(0, 3, m)) for m in (4, 7)}
+    for m in (4, 7, 4, 7):  # alternating, as a training loop's full and last batches do
+        value, grads = net.loss_and_grad(*data[m], "cross_entropy")
+        for g, expected in zip(grads, fresh_gradients(net, *data[m], "cross_entropy"), strict=True):
+            np.testing.assert_array_equal(g, expected)
+    small = [a for pair in net._workspace.forward_arrays(4) for a in pair]
+    large = [a for pair in net._workspace.forward_arrays(7) for a in pair]
+    assert not any(np.shares_memory(a, b) for a in small for b in large)
+
+
+def test_a_cache_from_forward_stays_valid_after_later_calls(rng):
+    net = MLP([6, 5, 3], output="softmax", seed=0)
+    X, y = rng.normal(size=(4, 6)), rng.integers(0, 3, 4)
+    out, cache = net.forward(X)
+    kept = [out.copy(), *(z.copy() for z in cache.z[1:]), *(a.copy() for a in cache.a)]
+    net.forward(2 * X)
+    net.forward(3 * X, reuse=True)
+    net.loss_and_grad(4 * X, y, "cross_entropy")
+    net.backward(net.forward(5 * X)[1], y, "cross_entropy")
+    for before, now in zip(kept, [out, *cache.z[1:], *cache.a], strict=True):
+        np.testing.assert_array_equal(now, before)
+
+
+def test_forward_with_reuse_overwrites_the_previous_reused_output(rng):
+    net = MLP([6, 5, 3], output="softmax", seed=0)
+    X = rng.normal(size=(4, 6))
+    out, cache = net.forward(X, reuse=True)
+    out_again, cache_again = net.forward(2 * X, reuse=True)
+    assert out_again is out and cache_again.z[1] is cache.z[1]  # documented: valid until then
+    np.testing.assert_array_equal(out, net.forward(2 * X)[0])
+
+
+def test_gradients_without_out_are_new_arrays_at_every_call(rng):
+    net = MLP([6, 5, 3], output="softmax", seed=0)
+    X, y = rng.normal(size=(4, 6)), rng.integers(0, 3, 4)
+    _, grads = net.loss_and_grad(X, y, "cross_entropy")
+    kept = [g.copy() for g in grads]
+    _, other = net.loss_and_grad(-X, y, "cross_entropy")
+    assert not any(np.shares_memory(g, h) for g in grads for h in other)
+    for g, before in zip(grads, kept, strict=True):
+        np.testing.assert_array_equal(g, before)
+
+
+def test_a_training_step_allocates_no_activation_or_parameter_sized_array(rng):
+    import tracemalloc
+
+    net = MLP([300, 64, 32, 5], output="softmax", seed=0)
+    X, y = rng.normal(size=(256, 300)), rng.integers(0, 5, 256)
+    grads = [np.empty_like(p) for p in net.parameters()]
+    net.loss_and_grad(X, y, "cross_entropy", out=grads)  # the first call makes the workspace
+    tracemalloc.start()
+    try:
+        net.loss_and_grad(X, y, "cross_entropy", out=grads)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Z^[1] is 256 * 64 * 8 = 131072 bytes and W^[1] 153600; what a step may still allocate is
+    # validation's boolean mask of X (76800), the (m, n_L) output error and numpy's iteration
+    # buffer for adding the bias (at most 8192 elements), never two of the big ones at once
+    assert peak < 256 * 64 * 8
