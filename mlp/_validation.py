@@ -48,9 +48,21 @@ def as_real_array(name: str, values: Any, dtype: Any = None) -> np.ndarray:
 
 
 def check_finite(name: str, array: np.ndarray) -> None:
-    """Raise ``ValueError`` if ``array`` holds a NaN or an infinity."""
-    if not np.isfinite(array).all():
-        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+    """Raise ``ValueError`` if ``array`` holds a NaN or an infinity.
+
+    A finite sum proves every entry finite without a boolean array the size of the data; the
+    entries are examined one by one only when the sum is not finite (a bad value, or finite values
+    whose sum overflows). Integer arrays are always finite.
+    """
+    if array.dtype.kind in "biu":
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = array.sum()
+    if np.isfinite(total):
+        return
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = int(np.size(array) - np.count_nonzero(finite))
         raise ValueError(
             f"{name} must be finite; got {bad} NaN or infinite value(s); "
             "remove or impute them first"
@@ -188,7 +200,7 @@ def as_labels(y: Any, shape: tuple[int, int]) -> np.ndarray:
             "integer labels y must be whole numbers; got non-integer values; "
             "pass one-hot targets of shape (m, K) for soft labels"
         )
-    labels = y.astype(np.intp)
+    labels = y.astype(np.intp, copy=False)
     if labels.min() < 0 or labels.max() >= k:
         raise ValueError(
             f"labels must lie in [0, K) = [0, {k}); "

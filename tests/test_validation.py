@@ -8,6 +8,7 @@ from mlp._validation import (
     as_generator,
     as_matrix,
     check_count,
+    check_finite,
     check_params_and_grads,
     check_scalar,
     check_sizes,
@@ -102,3 +103,22 @@ def test_check_params_and_grads():
         check_params_and_grads([np.ones(2), np.ones(2)], [np.ones(2), np.ones((2, 1))])
     with pytest.raises(TypeError, match=r"params\[0\] must be a floating-point array"):
         check_params_and_grads([np.ones(2, dtype=np.int32)], [np.ones(2)])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_check_finite_accepts_finite_values_whose_sum_overflows(dtype):
+    huge = np.full((4, 3), np.finfo(dtype).max / 2, dtype=dtype)  # the sum is inf, no entry is
+    check_finite("X", huge)  # no error, and no overflow warning (warnings are errors)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_check_finite_counts_the_bad_values(bad):
+    values = np.zeros((3, 2))
+    values[0, 1] = values[2, 0] = bad
+    with pytest.raises(ValueError, match=r"X must be finite; got 2 NaN or infinite value\(s\)"):
+        check_finite("X", values)
+
+
+def test_check_finite_finds_opposite_infinities_that_sum_to_nan():
+    with pytest.raises(ValueError, match="got 2 NaN"):
+        check_finite("y", np.array([np.inf, -np.inf, 1.0]))
