@@ -20,7 +20,9 @@ import re
 from sitecheck import misnumbered, severe_errors, wait_until_loaded
 
 # Back matter the sidebar must list, besides at least one chapter and one exercise page.
-BACK_MATTER = ("notation.html", "errata.html", "bibliography.html", "instructors.html")
+BACK_MATTER = (
+    "notation.html", "errata.html", "history.html", "bibliography.html", "instructors.html"
+)
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\[")
 
 NAVIGATION = """
