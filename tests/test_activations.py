@@ -200,3 +200,13 @@ def test_a_subclass_with_only_call_and_grad_gets_apply_and_grad_into():
     z, out = np.array([1.0, -3.0]), np.empty(2)
     np.testing.assert_array_equal(Square().apply(z, out=out), [1.0, 9.0])
     np.testing.assert_array_equal(Square().grad_into(z, out), [2.0, -6.0])
+
+
+@pytest.mark.parametrize("name", ["identity", "sigmoid", "tanh", "relu", "leaky_relu"])
+def test_elementwise_activations_accept_a_zero_dimensional_array(name):
+    act = get_activation(name)
+    z = np.array(0.5)
+    h = 1e-6
+    numerical = (act(np.array(0.5 + h)) - act(np.array(0.5 - h))) / (2 * h)
+    assert np.shape(act(z)) == () and np.shape(act.grad(z)) == ()
+    assert np.isclose(act.grad(z), numerical, rtol=1e-8)
