@@ -43,6 +43,7 @@ lint: env
 
 unit: env
 	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest -p no:cacheprovider -q --doctest-modules mlp bookkit
 
 # Chapters (and the errata page) are MyST notebooks; nbval runs them as .ipynb copies.
 notebooks: env

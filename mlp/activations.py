@@ -118,6 +118,8 @@ class Identity(Activation):
 class Sigmoid(Activation):
     """g(z) = 1 / (1 + exp(-z)); g'(z) = g(z) g(-z) = g(z) (1 - g(z)).
 
+    Implements eq-sigmoid and eq-sigmoid-grad.
+
     Computed from ``e = exp(-|z|)``, which lies in (0, 1], so nothing overflows:
     g(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0.
     """
@@ -137,7 +139,7 @@ class Sigmoid(Activation):
 
 
 class Tanh(Activation):
-    """g(z) = tanh(z); g'(z) = 1 - tanh(z)^2."""
+    """g(z) = tanh(z); g'(z) = 1 - tanh(z)^2. Implements eq-tanh and eq-tanh-grad."""
 
     name = "tanh"
 
@@ -161,6 +163,8 @@ class Tanh(Activation):
 
 class LeakyReLU(Activation):
     """g(z) = z for z > 0, slope * z otherwise; g'(z) = 1 for z > 0, slope otherwise.
+
+    Implements eq-leaky-relu.
 
     ``LeakyReLU(0)`` is the ReLU. At z = 0 the derivative is taken as ``slope``.
 
@@ -193,7 +197,10 @@ class LeakyReLU(Activation):
 
 
 class ReLU(LeakyReLU):
-    """g(z) = max(z, 0); g'(z) = 1 for z > 0, else 0 (0 at z = 0)."""
+    """g(z) = max(z, 0); g'(z) = 1 for z > 0, else 0 (0 at z = 0).
+
+    Implements eq-relu and eq-relu-grad.
+    """
 
     name = "relu"
 
@@ -218,6 +225,8 @@ class ReLU(LeakyReLU):
 
 class Softmax(Activation):
     """g(z)_k = exp(z_k) / sum_j exp(z_j) along each row (the last axis).
+
+    Implements eq-softmax, eq-softmax-shift, eq-softmax-grad and eq-softmax-vjp.
 
     The row maximum is subtracted before ``exp`` (the log-sum-exp shift), so the largest exponent
     is exp(0) = 1 and nothing overflows; a gap too large for floating point gives exactly 0.

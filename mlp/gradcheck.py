@@ -49,6 +49,8 @@ class GradcheckResult:
 def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> float:
     """Return ||analytic - numerical|| / max(||analytic|| + ||numerical||, tiny).
 
+    Implements eq-relative-error.
+
     Norms are Euclidean over the whole array; ``tiny`` is the smallest positive float64, so two
     zero gradients give 0 rather than 0/0. The result lies in [0, 1].
 
@@ -63,6 +65,8 @@ def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> float:
 
 def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> GradcheckResult:
     """Compare ``net.backward`` with central differences on every entry of every parameter.
+
+    Implements eq-central-difference and eq-relative-error.
 
     For each entry theta of each array in ``net.parameters()``, the numerical derivative is
     (L(theta + eps) - L(theta - eps)) / (2 eps), L evaluated as ``loss(net.forward(X)[0], y)``;

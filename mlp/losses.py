@@ -99,7 +99,7 @@ class Loss:
 
 
 class MSE(Loss):
-    """(1/2m) sum (y_hat - y)^2; gradient (y_hat - y) / m."""
+    """(1/2m) sum (y_hat - y)^2; gradient (y_hat - y) / m. Implements eq-mse and eq-mse-grad."""
 
     name = "mse"
 
@@ -112,7 +112,10 @@ class MSE(Loss):
 
 
 class MAE(Loss):
-    """(1/m) sum |y_hat - y|; gradient sign(y_hat - y) / m (0 where they are equal)."""
+    """(1/m) sum |y_hat - y|; gradient sign(y_hat - y) / m (0 where they are equal).
+
+    Implements eq-mae and eq-mae-grad.
+    """
 
     name = "mae"
 
@@ -125,6 +128,8 @@ class MAE(Loss):
 
 class BinaryCrossEntropy(Loss):
     """-(1/m) sum [y log p + (1 - y) log(1 - p)], p = y_hat clipped to [eps, 1 - eps].
+
+    Implements eq-bce and eq-bce-grad.
 
     Gradient (p - y) / (p (1 - p) m). Targets y must lie in [0, 1].
     """
@@ -151,7 +156,7 @@ class CrossEntropy(Loss):
 
     ``y`` is one-hot of shape (m, K) (or soft labels: each row a probability distribution, which
     the fused output error (Yhat - Y)/m relies on), or integer labels of shape (m,) in [0, K),
-    read as one-hot without building the (m, K) array.
+    read as one-hot without building the (m, K) array. Implements eq-ce and eq-ce-grad.
     """
 
     name = "cross_entropy"
@@ -214,6 +219,8 @@ def get_loss(name_or_obj: str | Loss) -> Loss:
 def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     """Binary cross-entropy of ``sigmoid(z)`` against ``y``, computed from the logits z.
 
+    Implements eq-bce-logits.
+
     Uses -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + e^z) - y z, with log(1 + e^z) as
     ``np.logaddexp(0, z)``: exact and finite for every finite z, no clipping.
 
@@ -241,6 +248,8 @@ def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
 
 def cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     """Cross-entropy of ``softmax(z)`` against ``y``, computed from the logits z.
+
+    Implements eq-ce-logits.
 
     Uses -sum_k y_k log softmax(z)_k = logsumexp(z) - sum_k y_k z_k (the rows of y sum to 1),
     the log-sum-exp shifted by the row maximum: finite for every finite z, no clipping.
