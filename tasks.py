@@ -175,39 +175,48 @@ def stage_clean(runner: Runner, log: Path) -> str:
 
 def explain_build_failure(log: Path) -> str:
     """One paragraph per notebook that failed to execute: the chapter, the cell and the claim."""
-    text = log.read_text(encoding="utf-8", errors="replace")
+    text = _strip_ansi(log.read_text(encoding="utf-8", errors="replace"))
     reports = re.findall(r"traceback saved in: (\S+\.err\.log)", text)
-    paragraphs = []
-    for report in dict.fromkeys(reports):
-        path = Path(report) if Path(report).is_absolute() else ROOT / report
-        detail = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
-        chapter = _chapter_of(path)
-        cell = re.search(r"-{5,}\n(.*?)\n-{5,}", detail, re.DOTALL)
-        errors = [line for line in _strip_ansi(detail).splitlines()
-                  if re.match(r"\w*(Error|Exception)\b.*:", line)]
-        claim = errors[-1] if errors else "(no error line found)"
-        source = cell.group(1).splitlines()[:6] if cell else []
-        first_lines = "\n".join("    " + line for line in source)
-        paragraphs.append(
-            f"A cell of {chapter} failed while the book was executed, so a claim it makes does not "
-            f"hold here:\n    {claim}\nThe cell begins:\n{first_lines}\nFull traceback: {path}. "
-            "If you did not change this chapter, the claim depends on your machine: please report "
-            "it with this paragraph and the output of `python tasks.py info`."
-        )
+    paragraphs = [explain_failed_notebook(Path(report)) for report in dict.fromkeys(reports)]
     if not paragraphs:
         warnings = [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line]
         paragraphs.append("The build stopped on these warnings (warnings are errors here):\n"
-                          + "\n".join("    " + _strip_ansi(w) for w in warnings[:20]))
+                          + "\n".join("    " + w for w in warnings[:20]))
     return "\n\n".join(paragraphs)
 
 
-def _chapter_of(report: Path) -> str:
-    """The source file a myst-nb report belongs to, e.g. chapters/06-losses.md."""
-    name = report.name.removesuffix(".err.log")
-    for candidate in (*ROOT.glob(f"chapters/{name}.md"), *ROOT.glob(f"{name}.md"),
-                      *ROOT.glob(f"exercises/**/{name}.ipynb")):
-        return str(candidate.relative_to(ROOT))
-    return name
+def explain_failed_notebook(report: Path) -> str:
+    """Say which chapter, cell and claim a myst-nb execution report (``*.err.log``) is about."""
+    report = report if report.is_absolute() else ROOT / report
+    detail = _strip_ansi(report.read_text(encoding="utf-8", errors="replace")
+                         if report.is_file() else "")
+    cell = re.search(r"\n-{10,}\n(.*?)\n-{10,}\n", detail, re.DOTALL)
+    source = cell.group(1).splitlines() if cell else []
+    failing = [line.split("---->", 1)[1].strip().split(maxsplit=1)[-1]
+               for line in detail.splitlines() if "---->" in line]
+    errors = [line for line in detail.splitlines() if re.match(r"\w*(Error|Exception)\b", line)
+              and not line.startswith("nbclient")]
+    shown = "\n".join("    " + line for line in source[:6])
+    more = f"\n    ... ({len(source) - 6} more lines)" if len(source) > 6 else ""
+    return (
+        f"A cell of {_source_of(report)} failed while the book was executed, so a claim it makes "
+        f"does not hold here.\n    {errors[-1] if errors else '(no error message)'}\n"
+        f"at the line\n    {failing[-1] if failing else '(not found)'}\nof the cell that "
+        f"begins\n{shown}{more}\nFull traceback: {report}. If you did not change this page, the "
+        "claim depends on your machine: please report it with this paragraph and the output of "
+        "`make info` (or `python tasks.py info`)."
+    )
+
+
+def _source_of(report: Path) -> str:
+    """The page a myst-nb report belongs to: reports/chapters/06-losses.err.log -> its .md."""
+    parts = report.parts
+    docname = "/".join(parts[parts.index("reports") + 1:]) if "reports" in parts else report.name
+    docname = docname.removesuffix(".err.log")
+    for suffix in (".md", ".ipynb"):
+        if (ROOT / (docname + suffix)).is_file():
+            return docname + suffix
+    return docname
 
 
 def _strip_ansi(text: str) -> str:
