@@ -217,7 +217,10 @@ def plan(source: Source, nb: NotebookNode) -> tuple[list[Step], list[str]]:
     originals = source.cells
     for i, cell in enumerate(nb.cells):
         gid = grade_id(cell)
-        if gid in originals and is_test(originals[gid]) and checksum(cell.source) not in {
+        if gid in originals and is_test(originals[gid]) and cell.cell_type != "code":
+            notes.append(f"{gid}: test cell is a {cell.cell_type} cell in the submission; the "
+                         "original ran")
+        elif gid in originals and is_test(originals[gid]) and checksum(cell.source) not in {
                 checksum(originals[gid].source), checksum(student_cell_source(originals[gid]))}:
             notes.append(f"{gid}: test cell edited in the submission; the original ran")
         if gid in originals:

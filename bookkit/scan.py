@@ -19,6 +19,9 @@ MODULES = {"ctypes", "gc", "importlib", "inspect", "signal", "subprocess", "sock
            "pickle", "marshal", "shutil", "sysconfig", "site", "cffi"}
 CALLS = {"exec", "eval", "compile", "__import__", "globals", "setattr", "delattr", "open",
          "breakpoint", "getattr", "vars"}
+# names that stand for modules in the book's notebooks even when the cell does not import them
+ALIASES = {"np", "numpy", "math", "os", "sys", "mlp", "bookkit", "builtins", "importlib",
+           "random", "plt", "matplotlib", "check", "inspect", "gc"}
 ATTRIBUTES = {"meta_path", "path_hooks", "modules", "_getframe", "f_back", "f_globals",
               "f_locals", "tb_frame", "gi_frame", "kill", "killpg", "fork", "forkpty",
               "system", "popen", "execv", "execve", "spawnv", "_exit", "setrlimit",
@@ -54,7 +57,7 @@ def scan(source: str) -> list[str]:
         tree = ast.parse(source)
     except SyntaxError as err:
         return [f"line {err.lineno or 0}: does not parse ({err.msg})"]
-    modules, flags = _imported(tree), []
+    modules, flags = _imported(tree) | ALIASES, []
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Import | ast.ImportFrom):
