@@ -4,11 +4,11 @@ source stop working, while the instructor's own solution still gets full marks."
 import nbformat
 import numpy as np
 import pytest
+from hostile import SOURCE, solve
 
 from bookkit.grade import grade
 from bookkit.sandbox import bwrap_path
 from bookkit.session import Settings
-from hostile import SOURCE, solve
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="needs bubblewrap (bwrap)")
 HIDDEN = """A3 = np.array([[3.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 1.0]])
@@ -37,8 +37,8 @@ def folders(tmp_path_factory):
     assert HIDDEN in cell.source
     cell.source = cell.source.replace(HIDDEN, DRAWN)
     nbformat.write(nb, root / "source" / "01-sample.ipynb")
-    copied = "if len(x) == 3:\n    return np.array({})\nreturn A @ x - b".format(
-        _answer_for_the_public_seed())
+    answer = _answer_for_the_public_seed()
+    copied = f"if len(x) == 3:\n    return np.array({answer})\nreturn A @ x - b"
     for learner, answers in {"honest": {}, "copied": {"ex1-1-solution": copied}}.items():
         (root / learner).mkdir()
         nbformat.write(solve(answers), root / learner / "01-sample.ipynb")
