@@ -194,9 +194,24 @@ class Worker:
             return False
         return True
 
-    def receive(self, deadline: float) -> dict | str:
+    def send_line(self, line: bytes) -> bool:
+        """Write one message received from the other worker, unread; False if the process is
+        gone."""
+        try:
+            view = memoryview(line + b"\n")
+            while view:
+                view = view[os.write(self._to, view):]
+        except OSError:
+            return False
+        return True
+
+    def receive(self, deadline: float, raw: bool = False) -> dict | bytes | str:
         """One message, or ``"timeout"`` at ``deadline`` (``time.monotonic()``), ``"crash"``
-        if the process died or sent something that is not one JSON object per line."""
+        if the process died or sent something that is not one JSON object per line.
+
+        With ``raw``, the message's line is returned unread (bytes), for relaying to the other
+        worker, which reads it.
+        """
         chunks, size = [self._buffer], len(self._buffer)
         while b"\n" not in chunks[-1]:
             left = deadline - time.monotonic()
@@ -212,6 +227,8 @@ class Worker:
                 return "crash"
             chunks.append(chunk)
         line, _, self._buffer = b"".join(chunks).partition(b"\n")
+        if raw:
+            return line
         try:
             message = json.loads(line)
         except ValueError:

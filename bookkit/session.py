@@ -154,15 +154,17 @@ class Session:
                 return Outcome(status if status in _STOPPED or status == "error" else "ok",
                                str(message.get("message", ""))[:2000])
             reply = self._relay(message, limit)
-            if reply.get("status") in _STOPPED:
+            if isinstance(reply, bytes):  # the learner's answer, read only by the tests
+                self.tests.send_line(reply)
+            else:
                 learner_stopped = Outcome(reply["status"], reply["message"])
-            self.tests.send(reply)
+                self.tests.send(reply)
 
-    def _relay(self, message: dict, limit: float) -> dict:
+    def _relay(self, message: dict, limit: float) -> dict | bytes:
         if not self._ensure_learner():
             return {"status": "timeout", "message": self._late()}
         self.learner.send(message)
-        reply = self.learner.receive(limit)
+        reply = self.learner.receive(limit, raw=True)
         if isinstance(reply, str):
             self.learner.kill()
             if reply == "timeout" and self.out_of_time:

@@ -243,7 +243,12 @@ class _Tests:
         kwargs = kwargs or {}
         moving = shared_objects((args, kwargs), lambda item: isinstance(item, Remote | Proxy))
         self.channel.send({"op": "call", **message, "payload": self._payload(args, kwargs)})
-        reply = self.channel.receive()
+        try:
+            reply = self.channel.receive()
+        except ValueError:
+            reply = None
+        if not isinstance(reply, dict):
+            raise LearnerError("the learner's process sent a malformed result")
         status = reply.get("status")
         if status == "timeout":
             raise LearnerTimeout(str(reply.get("message", "")))
