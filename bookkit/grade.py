@@ -412,13 +412,14 @@ def _mark_duplicates(entries: list[Submission], sources: dict[str, Source],
 
 
 def _source_of(entry: Submission, sources: dict[str, Source]) -> str | None:
-    name = _by_name(entry.path, sources)
-    if name is None and entry.data is not None:
-        try:
-            name = _by_content(parse(entry.data)[0], sources)
-        except ValueError:
-            return None
-    return name
+    """The source a readable submission will be graded against (None: it will not be run)."""
+    if entry.problem or entry.data is None:
+        return None
+    try:
+        nb = parse(entry.data)[0]
+    except ValueError:
+        return None
+    return _by_name(entry.path, sources) or _by_content(nb, sources)
 
 
 def calibrate(source: Source, settings: Settings) -> list[str]:
