@@ -20,7 +20,6 @@ The rules, as the instructors page states them:
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 import threading
@@ -34,13 +33,11 @@ from bookkit.intake import Submission, collect, parse, shown
 from bookkit.notebook import (
     Exercise,
     SourceFormatError,
-    checksum,
     grade_id,
     is_solution,
-    is_test,
     load_source,
 )
-from bookkit.release import student_cell_source
+from bookkit.plan import Step, plan, solution_names
 from bookkit.scan import scan
 from bookkit.session import Outcome, Session, Settings
 
@@ -60,11 +57,6 @@ class Source:
     def cells(self) -> dict[str, NotebookNode]:
         """Cells with a grade_id, keyed by it."""
         return {grade_id(cell): cell for cell in self.nb.cells if grade_id(cell)}
-
-    def exercise_of(self, gid: str) -> Exercise | None:
-        """The exercise that holds the cell ``gid``, or None for a cell outside exercises."""
-        index = next(i for i, cell in enumerate(self.nb.cells) if grade_id(cell) == gid)
-        return next((ex for ex in self.exercises if index in ex.cell_indices), None)
 
     @property
     def max_score(self) -> float:
@@ -145,120 +137,8 @@ def match_source(path: Path, nb: NotebookNode | None, sources: dict[str, Source]
     return _by_name(path, sources) or _by_content(nb, sources)
 
 
-def solution_names(cell: NotebookNode) -> list[str]:
-    """Top-level names a source solution cell defines (functions, classes, assignments)."""
-    names = []
-    for node in ast.parse(cell.source).body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign):
-            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
-    return names
-
-
-def _defined(source: str) -> set[str]:
-    return set(re.findall(r"^\s*(?:def|class)\s+(\w+)", source, flags=re.MULTILINE))
-
-
-@dataclass
-class Step:
-    """One cell of the grading run: ``plain`` (both processes), ``solution`` or ``extra``
-    (learner's process), ``test`` (tests' process)."""
-
-    kind: str
-    code: str
-    gid: str | None = None
-    label: str = ""
-
-
-def _solution_cell(source: Source, index: int, gid: str, nb: NotebookNode,
-                   used: set[int], notes: list[str]) -> str:
-    copies = [i for i, cell in enumerate(nb.cells) if grade_id(cell) == gid]
-    code_copies = [i for i in copies if nb.cells[i].cell_type == "code"]
-    if code_copies:
-        used.update(copies)
-        if len(code_copies) > 1:
-            notes.append(f"{gid}: {len(code_copies)} copies of this solution cell; the last "
-                         "one was graded")
-        return nb.cells[code_copies[-1]].source
-    if copies:
-        used.update(copies)
-        notes.append(f"{gid}: the solution cell is a {nb.cells[copies[-1]].cell_type} cell, "
-                     "not code; it was not run")
-        return student_cell_source(source.nb.cells[index])
-    wanted = _defined(source.nb.cells[index].source)
-    free = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            and not grade_id(cell) and i not in used]
-    by_content = [i for i in free if wanted and wanted <= _defined(nb.cells[i].source)]
-    if by_content:
-        used.add(by_content[-1])
-        notes.append(f"{gid}: nbgrader metadata missing; the cell that defines "
-                     f"{', '.join(sorted(wanted))} was graded")
-        return nb.cells[by_content[-1]].source
-    if index in free:
-        used.add(index)
-        notes.append(f"{gid}: nbgrader metadata missing; the cell at the same position "
-                     f"(cell {index + 1}) was graded")
-        return nb.cells[index].source
-    notes.append(f"{gid}: solution cell missing; graded as blank")
-    return student_cell_source(source.nb.cells[index])
-
-
-def plan(source: Source, nb: NotebookNode) -> tuple[list[Step], list[str]]:
-    """The cells to run for a submission, in order, and notes on what was matched how."""
-    notes: list[str] = []
-    used: set[int] = set()
-    solutions = {}
-    for index, cell in enumerate(source.nb.cells):
-        if cell.cell_type == "code" and is_solution(cell):
-            solutions[index] = _solution_cell(source, index, grade_id(cell), nb, used, notes)
-    known = {checksum(cell.source) for cell in source.nb.cells}
-    known |= {checksum(student_cell_source(cell)) for cell in source.nb.cells}
-    originals = source.cells
-    for i, cell in enumerate(nb.cells):
-        gid = grade_id(cell)
-        if gid in originals and is_test(originals[gid]) and cell.cell_type != "code":
-            notes.append(f"{gid}: test cell is a {cell.cell_type} cell in the submission; the "
-                         "original ran")
-        elif gid in originals and is_test(originals[gid]) and checksum(cell.source) not in {
-                checksum(originals[gid].source), checksum(student_cell_source(originals[gid]))}:
-            notes.append(f"{gid}: test cell edited in the submission; the original ran")
-        if gid in originals:
-            used.add(i)
-    present = {grade_id(cell) for cell in nb.cells}
-    notes += [f"{gid}: test cell missing from the submission; the original ran"
-              for gid, cell in originals.items() if is_test(cell) and gid not in present]
-    # the learner's own extra code cells run before the next solution cell they preceded
-    extras: dict[int, list[str]] = {}
-    pending: list[str] = []
-    order = {grade_id(c): i for i, c in enumerate(source.nb.cells) if grade_id(c)}
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        gid = grade_id(cell)
-        if i not in used and checksum(cell.source) not in known:
-            pending.append(cell.source)
-        elif gid in order and pending:
-            extras.setdefault(order[gid], []).extend(pending)
-            pending = []
-    steps: list[Step] = []
-    for index, cell in enumerate(source.nb.cells):
-        if cell.cell_type != "code":
-            continue
-        gid = grade_id(cell)
-        steps += [Step("extra", code, None, f"learner's cell before {gid}")
-                  for code in extras.get(index, [])]
-        if index in solutions:
-            steps.append(Step("solution", solutions[index], gid, gid))
-        elif is_test(cell):
-            steps.append(Step("test", cell.source, gid, gid))
-        else:
-            steps.append(Step("plain", cell.source, gid, gid or f"cell {index + 1}"))
-    return steps, notes
-
-
 def _execute(source: Source, steps: list[Step], settings: Settings,
-             slot: int) -> dict[str, Outcome]:
+             slot: int) -> tuple[dict[str, Outcome], int]:
     outcomes: dict[str, Outcome] = {}
     proxies: list[str] = []
     names = {grade_id(c): solution_names(c) for c in source.nb.cells if is_solution(c)}
@@ -273,7 +153,7 @@ def _execute(source: Source, steps: list[Step], settings: Settings,
                 session.run_tests(step.code, step.label, proxies, plain=True)
             elif step.kind == "test":
                 outcomes[step.gid] = session.run_tests(step.code, step.label, proxies)
-    return outcomes
+    return outcomes, session.restarts
 
 
 def _score(exercise: Exercise, outcomes: dict[str, Outcome],
@@ -305,7 +185,10 @@ def grade_notebook(nb: NotebookNode, source: Source, settings: Settings,
     steps, notes = plan(source, nb)
     flags = [f"{step.gid or step.label}: {flag}" for step in steps
              if step.kind in ("solution", "extra") for flag in scan(step.code)]
-    outcomes = _execute(source, steps, settings, slot)
+    outcomes, restarts = _execute(source, steps, settings, slot)
+    if restarts:
+        notes.append(f"the learner's process was started again {restarts} time(s) after a "
+                     "time-out or a crash")
     scores = []
     for exercise in source.exercises:
         solution_ids = [grade_id(source.nb.cells[i]) for i in exercise.cell_indices
