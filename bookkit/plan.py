@@ -104,7 +104,8 @@ def plan(source: Source, nb: NotebookNode) -> tuple[list[Step], list[str]]:
         if gid in originals:
             used.add(i)
     present = {grade_id(cell) for cell in nb.cells}
-    notes += [f"{gid}: test cell missing from the submission; the original ran"
+    notes += [f"{gid}: test cell not found by its grade_id (deleted, or its metadata "
+              "stripped); the original ran"
               for gid, cell in originals.items() if is_test(cell) and gid not in present]
     # the learner's own extra code cells run before the next solution cell they preceded
     extras: dict[int, list[str]] = {}

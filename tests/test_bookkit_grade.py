@@ -74,7 +74,8 @@ def test_reports_say_why_points_were_lost(reports):
         "ex1-2-tests-copy: test cell edited in the submission; the original ran"]
     assert reports["deleted-cell"].exercises[2].status == "failed"
     assert _notes(reports["deleted-cell"]).splitlines()[-1] == \
-        "ex1-3-tests: test cell missing from the submission; the original ran"
+        "ex1-3-tests: test cell not found by its grade_id (deleted, or its metadata " \
+        "stripped); the original ran"
     assert _notes(reports["instructor"]) == ""
 
 
