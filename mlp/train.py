@@ -138,7 +138,10 @@ class _Run:
         self.schedule, self.per_step = schedule, schedule_per == "step"
         self.clip_norm, self.l2 = clip_norm, l2
         self.params = net.parameters()
-        self.grads = [np.empty_like(p) for p in self.params]
+        new_gradients = getattr(net, "new_gradients", None)  # one buffer: a fused optimizer step
+        self.grads = new_gradients() if new_gradients else [np.empty_like(p) for p in self.params]
+        # an MLP's unchecked step (train checked X and y once); loss_and_grad for any other net
+        self.loss_and_grad = getattr(net, "_loss_and_grad", net.loss_and_grad)
         self.is_weight = [p.ndim >= 2 for p in self.params]
         output = getattr(getattr(net, "output", None), "name", None)
         self.classifier = output in ("sigmoid", "softmax")
@@ -176,7 +179,7 @@ class _Run:
     def _gradients(self, X: np.ndarray, y: np.ndarray) -> float:
         """Fill self.grads with the gradient on one batch; return the batch loss (nan: overflow)."""
         try:
-            value, self.grads = self.net.loss_and_grad(X, y, self.loss, out=self.grads)
+            value, self.grads = self.loss_and_grad(X, y, self.loss, out=self.grads)
         except ValueError:
             if np.isfinite(self.net.predict(X)).all():
                 raise
@@ -226,6 +229,9 @@ def _check_data(net, X, y, loss, validation):
     loss = get_loss(loss)
     X = as_matrix("X", X, net.sizes[0], "n_0", net.dtype)
     y = _check_targets("y", y, len(X), loss, net.dtype)
+    if hasattr(net, "_loss_and_grad"):  # once for the whole run, as loss_and_grad would per step
+        loss = net._check_loss(loss)
+        y = net._check_targets(y, len(X), loss)
     if validation is not None:
         if not isinstance(validation, tuple | list) or len(validation) != 2:
             raise TypeError(
