@@ -8,7 +8,8 @@ contenders are timed in turns (interleaved, after a warm-up):
   forward, 3 weight gradients, 2 back-propagated deltas): the limit for this machine's BLAS;
 - ``numpy``: the same step as a bare numpy loop of about 30 lines, with no checks: the floor for
   what numpy alone gives (``numpy_step``);
-- ``mlp``: ``net.loss_and_grad(X, y, "cross_entropy", out=grads)`` then ``opt.step(params, grads)``;
+- ``mlp``: the step ``train`` takes (loss, gradient, ``opt.step``) on data checked once
+  (``mlp_step``);
 - ``torch``: the same model and step in PyTorch on the CPU, if ``torch`` can be imported;
 - ``before``: ``mlp`` imported from another checkout (``--before DIR``, a folder holding an
   ``mlp`` package), to compare two versions of the library in one run.
@@ -67,16 +68,25 @@ def batch(m: int, dtype: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mlp_step(package, m: int, dtype: str):
-    """A closure taking one training step with the library ``package`` (mlp, or its rival)."""
+    """A closure taking the step that ``train`` takes, with ``package`` (mlp, or its rival).
+
+    Where the version has them, that is ``net._loss_and_grad`` (``train`` checks X and y once
+    per call, then runs this unchecked step) on gradients from ``net.new_gradients()`` (one
+    buffer, so Adam updates everything in one pass per operation); otherwise the public
+    ``loss_and_grad``, which older versions of ``train`` called at every step.
+    """
     net = package.MLP(SIZES, activation="relu", output="softmax", seed=0, dtype=dtype)
     X, y = batch(m, dtype)
     params, opt = net.parameters(), package.optimizers.Adam(**ADAM)
-    grads = [np.empty_like(p) for p in params]
-    if hasattr(net, "gradient_arrays"):
-        grads = net.gradient_arrays()
+    new_gradients = getattr(net, "new_gradients", None)
+    grads = new_gradients() if new_gradients else [np.empty_like(p) for p in params]
+    loss_and_grad, loss = net.loss_and_grad, "cross_entropy"
+    if hasattr(net, "_loss_and_grad"):
+        loss = net._check_loss(loss)
+        loss_and_grad, y = net._loss_and_grad, net._check_targets(y, m, loss)
 
     def step():
-        _, g = net.loss_and_grad(X, y, "cross_entropy", out=grads)
+        _, g = loss_and_grad(X, y, loss, out=grads)
         opt.step(params, g)
 
     return step

@@ -8,9 +8,14 @@ with that m. It keeps the sets of the ``keep`` most recently started batch sizes
 alternates between its batch size and the last, smaller batch of an epoch); a new batch size beyond
 that drops the oldest set, so the memory held is bounded by a few batches' activations.
 
+``flat_views`` makes arrays of given shapes as views into one contiguous buffer (the network's
+parameters and gradients are made this way), and ``flat_buffer`` finds that buffer again, which lets
+an optimizer update all of them at once.
+
 Whoever takes an array from a workspace must be done with it before the next call that takes the
-same one: ``MLP.backward`` uses it for its deltas, which never leave it, and ``MLP.forward`` only
-when asked to (``reuse=True``), which ``MLP.loss_and_grad`` does because its cache never leaves it.
+same one: ``MLP.backward`` uses it for its deltas, which never leave it, ``MLP.forward`` only
+when asked to (``reuse=True``), and ``MLP._loss_and_grad`` (the training step) for its Z^[l] and
+A^[l], which never leave it.
 """
 
 from __future__ import annotations

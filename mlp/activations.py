@@ -84,7 +84,8 @@ class Activation:
         The backward pass calls this with its cache, so an activation whose derivative is a
         function of its output (tanh: 1 - a^2, ReLU: a > 0) need not evaluate g again. The value
         equals ``grad(z)``; it is written into ``out`` where the activation can (use the
-        returned array). The default returns ``grad_into(z, out)``.
+        returned array). The default returns ``grad_into(z, out)``, and so does a built-in
+        activation's shortcut when a subclass redefines ``grad`` or ``grad_into``.
         """
         return self.grad_into(z, out)
 
@@ -108,6 +109,11 @@ class Activation:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def _derivative_overridden(g: Activation, cls: type) -> bool:
+    """Whether ``g``'s class redefines ``grad`` or ``grad_into`` below ``cls``."""
+    return any(getattr(type(g), name) is not getattr(cls, name) for name in ("grad", "grad_into"))
 
 
 class Identity(Activation):
@@ -149,6 +155,8 @@ class Sigmoid(Activation):
         return self(z) * self(-z)
 
     def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _derivative_overridden(self, Sigmoid):
+            return super().grad_from_cache(z, a, out)
         return np.multiply(a, self(-z), out=out)
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
@@ -175,6 +183,8 @@ class Tanh(Activation):
         return np.subtract(1, t, out=t)
 
     def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _derivative_overridden(self, Tanh):
+            return super().grad_from_cache(z, a, out)
         np.multiply(a, a, out=out)
         return np.subtract(1, out, out=out)
 
@@ -241,6 +251,8 @@ class ReLU(LeakyReLU):
         return np.greater(z, 0, out=out)  # 1.0 where z > 0, else 0.0, in z's dtype
 
     def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _derivative_overridden(self, ReLU):
+            return super().grad_from_cache(z, a, out)
         return np.greater(a, 0, out=out)  # a = max(z, 0) > 0 exactly where z > 0
 
     def __repr__(self) -> str:

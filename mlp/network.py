@@ -5,6 +5,12 @@ Shapes follow the book: X is (m, n_0), one example per row; W^[l] is (n_l, n_(l-
 ``net.weights[l - 1]`` is W^[l], ``net.activations[l - 1]`` is g^[l], and the cache of a forward
 pass is indexed by the book's layer numbers: ``cache.a[l]`` for l = 0..L and ``cache.z[l]`` for
 l = 1..L.
+
+Two paths compute a gradient. ``forward`` then ``backward`` is the reference path the book shows:
+each checks its input. ``loss_and_grad`` checks X and y once and then runs ``_loss_and_grad``,
+the same arithmetic without the checks (``train`` calls it at every step after checking its data
+once); a test checks that both give the same numbers. The weights and biases are views into one
+contiguous buffer, so that an optimizer can update all of them in a few numpy calls.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ class Optimizer:
     A subclass lists its hyperparameters in ``hyperparameter_names`` and its per-parameter state
     arrays in ``state_names``, and implements ``_update(p, g, state, scratch)``, which updates one
     parameter array in place using the scratch array ``scratch`` (same shape and dtype as ``p``).
+    The update must be elementwise: ``step`` also calls it once on whole 1-D buffers when the
+    parameters and the gradients are views that tile one buffer each (``_fused_arrays``).
 
     Parameters
     ----------
@@ -42,7 +44,8 @@ class Optimizer:
         The number of steps taken so far.
     state : list of dict
         One dict per parameter array, mapping each name in ``state_names`` to an array of the
-        parameter's shape; empty before the first step.
+        parameter's shape; empty before the first step. After a step over one buffer the arrays
+        are views into the optimizer's state buffers (replace them with ``load_state_dict``).
     """
 
     hyperparameter_names: tuple[str, ...] = ("lr",)
