@@ -52,6 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", help="write the results to this JSON file")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test)")
     parser.add_argument("--before", help="a folder with another version's mlp package")
+    parser.add_argument("--statistic", choices=["median", "min"], default="median",
+                        help="of the timing blocks (min: the block least disturbed by other jobs)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -190,7 +192,7 @@ def seconds_per_call(step, repeats: int) -> float:
 
 
 def measure(steps: dict, rounds: int, budget: float) -> dict:
-    """Time the contenders in turns; return the median seconds per step of each."""
+    """Time the contenders in turns; return the seconds per step of each block, per contender."""
     repeats = {}
     for name, step in steps.items():  # warm-up, and calls per timing block of about `budget` s
         seconds_per_call(step, 3)
@@ -199,7 +201,7 @@ def measure(steps: dict, rounds: int, budget: float) -> dict:
     for _ in range(rounds):
         for name, step in steps.items():
             times[name].append(seconds_per_call(step, repeats[name]))
-    return {name: float(np.median(t)) for name, t in times.items()}
+    return times
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -251,19 +253,23 @@ def run_threads(threads: str, args: argparse.Namespace) -> dict:
     return json.loads(out)
 
 
-def report(threads: str, data: dict) -> list[dict]:
-    """Print one table per thread count; return its rows."""
-    print(f"\nthreads: {threads} ({data['blas']}; torch {data['torch']})")
+def report(threads: str, data: dict, args: argparse.Namespace) -> list[dict]:
+    """Print one table per thread count (the ``args.statistic`` of the blocks); return its rows."""
+    print(f"\nthreads: {threads} ({data['blas']}; torch {data['torch']}; {args.statistic} of "
+          f"{len(data['results'][0]['seconds']['gemm'])} blocks)")
     names = list(data["results"][0]["seconds"])
     rivals = [n for n in ("gemm", "numpy", "torch", "before") if n in names]
     header = (f"{'dtype':8} {'batch':>5} {'contender':9} {'ms/step':>8} {'examples/s':>10} "
               f"{'GFLOP/s':>7}" + "".join(f" {'vs ' + n:>9}" for n in rivals))
     print(header + "\n" + "-" * len(header))
     rows = []
+    reduce = np.median if args.statistic == "median" else np.min
     for result in data["results"]:
-        seconds, m = result["seconds"], result["batch"]
+        seconds = {name: float(reduce(t)) for name, t in result["seconds"].items()}
+        m = result["batch"]
         for name, s in seconds.items():
             row = {"threads": threads, "dtype": result["dtype"], "batch": m, "contender": name,
+                   "statistic": args.statistic, "block_seconds": result["seconds"][name],
                    "ms_per_step": 1e3 * s, "examples_per_s": m / s,
                    "gflops": nominal_flops(m) / s / 1e9,
                    **{f"speed_vs_{n}": seconds[n] / s for n in rivals}}
@@ -280,7 +286,7 @@ def main(args: argparse.Namespace) -> None:
         return
     rows = []
     for threads in args.threads.split(","):
-        rows += report(threads, run_threads(threads.strip(), args))
+        rows += report(threads, run_threads(threads.strip(), args), args)
     if args.json:
         info = {"python": platform.python_version(), "numpy": np.__version__,
                 "machine": platform.machine(), "cpus": os.cpu_count(), "sizes": SIZES,

@@ -425,3 +425,18 @@ def test_a_training_step_with_adam_allocates_nothing_parameter_sized(rng):
     # Z^[1] 131072; the step may allocate the (m, n_L) output error (10240), X's NaN check and
     # numpy's iteration buffer for adding the bias (at most 8192 elements), nothing larger
     assert peak < 256 * 64 * 8
+
+
+def test_loss_and_grad_runs_a_subclass_s_own_forward(rng):
+    class Doubled(MLP):
+        def forward(self, X, *, reuse=False):
+            return super().forward(2 * np.asarray(X), reuse=reuse)
+
+    X, y = rng.normal(size=(4, 3)), rng.integers(0, 2, 4)
+    net = Doubled([3, 4, 2], output="softmax", seed=0)
+    plain = MLP([3, 4, 2], output="softmax", seed=0)
+    value, grads = net.loss_and_grad(X, y, "cross_entropy")
+    expected_value, expected = plain.loss_and_grad(2 * X, y, "cross_entropy")
+    assert value == expected_value
+    for g, e in zip(grads[2:], expected[2:], strict=True):  # layer 2 sees the same inputs
+        np.testing.assert_array_equal(g, e)
