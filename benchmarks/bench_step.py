@@ -54,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--before", help="a folder with another version's mlp package")
     parser.add_argument("--statistic", choices=["median", "min"], default="median",
                         help="of the timing blocks (min: the block least disturbed by other jobs)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="cpu: this process's CPU time, which excludes the time other jobs "
+                             "take the core (meaningful with --threads 1 only)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -184,11 +187,14 @@ def import_before(folder: str):
     return module
 
 
+CLOCK = time.perf_counter
+
+
 def seconds_per_call(step, repeats: int) -> float:
-    start = time.perf_counter()
+    start = CLOCK()
     for _ in range(repeats):
         step()
-    return (time.perf_counter() - start) / repeats
+    return (CLOCK() - start) / repeats
 
 
 def measure(steps: dict, rounds: int, budget: float) -> dict:
@@ -206,6 +212,8 @@ def measure(steps: dict, rounds: int, budget: float) -> dict:
 
 def worker(args: argparse.Namespace) -> None:
     """Measure every setting in this process (one thread count); print JSON to stdout."""
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     sys.path.insert(0, str(ROOT))
     import mlp
     import mlp.optimizers  # noqa: F401
@@ -249,6 +257,7 @@ def run_threads(threads: str, args: argparse.Namespace) -> dict:
         env.update(dict.fromkeys(THREAD_VARIABLES, threads))
     command = [sys.executable, __file__, "--worker"]
     command += ["--quick"] * args.quick + (["--before", args.before] if args.before else [])
+    command += ["--clock", args.clock]
     out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -256,7 +265,7 @@ def run_threads(threads: str, args: argparse.Namespace) -> dict:
 def report(threads: str, data: dict, args: argparse.Namespace) -> list[dict]:
     """Print one table per thread count (the ``args.statistic`` of the blocks); return its rows."""
     print(f"\nthreads: {threads} ({data['blas']}; torch {data['torch']}; {args.statistic} of "
-          f"{len(data['results'][0]['seconds']['gemm'])} blocks)")
+          f"{len(data['results'][0]['seconds']['gemm'])} blocks; {args.clock} clock)")
     names = list(data["results"][0]["seconds"])
     rivals = [n for n in ("gemm", "numpy", "torch", "before") if n in names]
     header = (f"{'dtype':8} {'batch':>5} {'contender':9} {'ms/step':>8} {'examples/s':>10} "
@@ -269,7 +278,8 @@ def report(threads: str, data: dict, args: argparse.Namespace) -> list[dict]:
         m = result["batch"]
         for name, s in seconds.items():
             row = {"threads": threads, "dtype": result["dtype"], "batch": m, "contender": name,
-                   "statistic": args.statistic, "block_seconds": result["seconds"][name],
+                   "statistic": args.statistic, "clock": args.clock,
+                   "block_seconds": result["seconds"][name],
                    "ms_per_step": 1e3 * s, "examples_per_s": m / s,
                    "gflops": nominal_flops(m) / s / 1e9,
                    **{f"speed_vs_{n}": seconds[n] / s for n in rivals}}
