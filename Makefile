@@ -52,8 +52,14 @@ notebooks: env
 	cd $(NBVAL_DIR) && ../../$(BIN)/pytest -p no:cacheprovider --nbval-lax -q *.ipynb
 	$(BIN)/pytest -p no:cacheprovider --nbval-lax -q exercises/*.ipynb
 
-# Needs a built site and Debian's chromium + chromium-driver (.ci/run installs them).
-browser: env
+# axe-core, the accessibility engine of the browser test, from the npm registry (pinned).
+AXE_JS := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE_JS): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $(AXE_JS)
+
+# Needs a built site, Debian's chromium + chromium-driver and npm (.ci/run installs them).
+browser: env $(AXE_JS)
 	$(BIN)/pytest -p no:cacheprovider tests/browser --site _build/html --page chapters/02-learning-rate.html
 
 clean:
