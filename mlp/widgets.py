@@ -66,13 +66,18 @@ _SCRIPT = r"""(function () {
   });
   var input = root.querySelector("input"), img = root.querySelector("img");
   var label = root.querySelector("output");
-  function show() {
+  function show() {  // the image, its alt text and the announced value follow the slider
     var i = Number(input.value);
     img.src = urls[i];
+    img.alt = data.alts[i];
     label.textContent = data.labels[i];
     input.setAttribute("aria-valuetext", data.labels[i]);
   }
   input.addEventListener("input", show);
+  window.addEventListener("beforeprint", function () {  // print the frame the page opens at
+    input.value = input.defaultValue;
+    show();
+  });
   show();
 })();"""
 
@@ -93,7 +98,8 @@ class SliderDemo:
     fmt : str or callable, default "{:.3g}"
         How to show a value: a format string or a function of the value.
     alt : str, optional
-        Alt text of the static twin's image (default: built from ``label``).
+        What the figure shows, the alt text of the static twin's image (default: built from
+        ``label``); each frame's alt text adds the value shown (:meth:`alt_text`).
     dpi : int, default 80
         Resolution of the live widget's and the PDF's PNG frames.
 
@@ -129,6 +135,10 @@ class SliderDemo:
     def format(self, value: Any) -> str:
         """Return the text shown for ``value``, e.g. ``"learning rate = 0.1"``."""
         return f"{self.label} = {self._fmt(value)}"
+
+    def alt_text(self, value: Any) -> str:
+        """Return the alt text of the frame for ``value``: ``alt``, then what the slider shows."""
+        return f"{self.alt} Shown: {self.format(value)}."
 
     def png(self, value: Any) -> bytes:
         """Return the frame for ``value`` as PNG bytes (cached per value)."""
@@ -184,8 +194,10 @@ class SliderDemo:
         start = self.values.index(self.value)
         frames = [self.svg(v) for v in self.values]
         lines, runs = pack_lines(frames)
-        blob = json.dumps({"labels": [self._fmt(v) for v in self.values], "lines": lines,
-                           "runs": runs}, separators=(",", ":")).replace("</", "<\\/")
+        alts = [self.alt_text(v) for v in self.values]
+        blob = json.dumps({"labels": [self._fmt(v) for v in self.values], "alts": alts,
+                           "lines": lines, "runs": runs},
+                          separators=(",", ":")).replace("</", "<\\/")
         digest = hashlib.sha1(blob.encode("utf-8")).hexdigest()[:10]
         uid = f"mlp-slider-{digest}-{next(_COUNTER)}"
         src = "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(frames[start])
@@ -195,7 +207,7 @@ class SliderDemo:
             f'<input type="range" id="{uid}-input" min="0" max="{len(frames) - 1}" step="1" '
             f'value="{start}" style="width:min(100%,24em);vertical-align:middle">\n'
             f'<output for="{uid}-input">{html.escape(self._fmt(self.value))}</output><br>\n'
-            f'<img alt="{html.escape(self.alt)}" src="{src}" style="max-width:100%">\n'
+            f'<img alt="{html.escape(alts[start])}" src="{src}" style="max-width:100%">\n'
             f'<script type="application/json" id="{uid}-frames">{blob}</script>\n'
             f"<script>{_SCRIPT % {'uid': uid}}</script>\n</div>"
         )

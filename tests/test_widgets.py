@@ -99,6 +99,19 @@ def test_twin_input_image_and_scripts(demo):
     assert "require" not in demo.html()
 
 
+def test_twin_alt_text_names_the_value_of_each_frame():
+    demo = SliderDemo(tiny_frame, [1.0, 2.0, 3.0], label="slope", value=2.0, alt="A line.")
+    twin = Twin(demo.html())
+    (image,) = twin.images
+    assert image["alt"] == "A line. Shown: slope = 2."  # the starting value, before any script
+    (blob,) = [data for attrs, data in twin.scripts if attrs.get("type") == "application/json"]
+    alts = json.loads(blob)["alts"]  # what the script sets as the slider moves
+    assert alts == ["A line. Shown: slope = 1.", "A line. Shown: slope = 2.",
+                    "A line. Shown: slope = 3."]
+    (script,) = [data for attrs, data in twin.scripts if not attrs]
+    assert "img.alt = data.alts[i]" in script
+
+
 def test_twin_ids_are_unique_across_displays(demo):
     other = SliderDemo(tiny_frame, [1.0, 2.0], label="slope")
     ids = Twin(demo.html() + demo.html() + other.html()).ids

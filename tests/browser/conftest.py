@@ -25,6 +25,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from axecheck import AXE_REPORT
 
 INSTALL_HINT = (
     "install it with: apt-get update && apt-get install -y chromium chromium-driver "
@@ -144,3 +145,12 @@ def browser(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield driver
     finally:
         driver.quit()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    """Print the accessibility audit's table (every finding counted, passed or not)."""
+    summary = config.stash.get(AXE_REPORT, None)
+    if summary:
+        terminalreporter.write_sep("-", "accessibility audit (axe-core)")
+        terminalreporter.write_line(summary)

@@ -23,6 +23,14 @@ ALLOWED_OFFLINE_FAILURES = re.compile(
 CHAPTER_PAGE = re.compile(r"^(chapters|exercises/_reader)/0*(\d+)-[^/]*\.html$")
 CAPTION = re.compile(r"^(Fig\.|Table|Listing|Exercise) (\d+(?:\.\d+)*)$")
 
+# Resolves once MathJax has typeset the page (or at once when the page loads no MathJax).
+TYPESET = """
+const done = arguments[arguments.length - 1];
+const startup = window.MathJax && window.MathJax.startup;
+if (!startup || !startup.promise) { done(document.querySelector(".math") ? "no MathJax" : "ok"); }
+else { startup.promise.then(() => done("ok"), error => done("MathJax failed: " + error)); }
+"""
+
 
 def severe_errors(entries: list[dict]) -> list[str]:
     """Return the SEVERE console messages that are not allowed offline failures."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from sitecheck import misnumbered, severe_errors, wait_until_loaded
+from sitecheck import TYPESET, misnumbered, severe_errors, wait_until_loaded
 
 # Back matter the sidebar must list, besides at least one chapter and one exercise page.
 BACK_MATTER = (
@@ -28,14 +28,6 @@ RAW_TEX = re.compile(r"\$\$|\\\(|\\\[")
 NAVIGATION = """
 return Array.from(document.querySelectorAll("nav.bd-docs-nav a.reference.internal"),
                   a => a.href.split("#")[0]);
-"""
-
-# Resolves once MathJax has typeset the page (or at once when the page loads no MathJax).
-TYPESET = """
-const done = arguments[arguments.length - 1];
-const startup = window.MathJax && window.MathJax.startup;
-if (!startup || !startup.promise) { done(document.querySelector(".math") ? "no MathJax" : "ok"); }
-else { startup.promise.then(() => done("ok"), error => done("MathJax failed: " + error)); }
 """
 
 INSPECT = """

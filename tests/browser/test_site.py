@@ -5,9 +5,9 @@ Run after building the book (see conftest.py for the settings):
     pytest tests/browser --site _build/html --page chapters/02-learning-rate.html
 
 It serves the site on 127.0.0.1, opens the page in headless Chromium, moves every static slider
-(sets the range input and dispatches ``input``, as a drag does), checks that the image and its
-label change and the new image loads, saves a screenshot, and fails on any SEVERE console entry
-except the network failures listed in sitecheck.ALLOWED_OFFLINE_FAILURES.
+(sets the range input and dispatches ``input``, as a drag does), checks that the image, its
+label and its alt text change and the new image loads, saves a screenshot, and fails on any
+SEVERE console entry except the network failures listed in sitecheck.ALLOWED_OFFLINE_FAILURES.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ input.dispatchEvent(new Event("input", {bubbles: true}));
 
 STATE = """
 const root = arguments[0], img = root.querySelector("img");
-return {src: img.src, label: root.querySelector("output").textContent,
+return {src: img.src, alt: img.alt, label: root.querySelector("output").textContent,
         loaded: img.complete && img.naturalWidth > 0,
         min: Number(root.querySelector("input").min), max: Number(root.querySelector("input").max),
         value: Number(root.querySelector("input").value)};
@@ -69,6 +69,7 @@ def test_static_slider_moves_and_console_is_clean(browser, site_url: str, page_p
         after = browser.execute_script(STATE, root)
         assert after["src"] != before["src"], "moving the slider did not change the image"
         assert after["label"] != before["label"], "moving the slider did not change its label"
+        assert after["label"] in after["alt"], "the image's alt text does not follow the slider"
         assert after["src"].startswith("data:image/svg+xml")
 
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", sliders[0])
