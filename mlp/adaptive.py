@@ -82,9 +82,11 @@ class RMSProp(_BetaOptimizer):
 
     Notes
     -----
-    eps sits outside the square root (as in PyTorch, whose ``alpha`` is our beta); source 003
-    section 3.2 writes sqrt(s + eps). There is no bias correction: the first steps are larger than
-    later ones, since s_1 = (1 - beta) g_1^2 is small.
+    eps sits outside the square root (as in PyTorch, whose ``alpha`` is our beta); Srivastava
+    (section 3.2), Zeiler's Adadelta and TensorFlow 1 write sqrt(s + eps), which differs once
+    the gradients are about sqrt(eps) or smaller; Tieleman and Hinton's slides have no eps.
+    There is no bias correction: the first steps are larger than later ones, since
+    s_1 = (1 - beta) g_1^2 is small.
 
     Parameters
     ----------
@@ -129,7 +131,7 @@ class Adam(Optimizer):
     Notes
     -----
     eps sits outside the square root, as in Kingma and Ba (2015), PyTorch and scikit-learn.
-    Source 003 section 3.3 writes sqrt(v_hat + eps), which with the same eps damps far more
+    Srivastava (section 3.3) writes sqrt(v_hat + eps), which with the same eps damps far more
     where v_hat is small (sqrt(1e-8) = 1e-4 instead of 1e-8). The code applies the
     two bias corrections as scalars, theta <- theta - eta_t m / (sqrt(v) + eps_t) with
     eta_t = eta sqrt(1 - beta2^t) / (1 - beta1^t) and eps_t = eps sqrt(1 - beta2^t), which is

@@ -89,7 +89,7 @@ class Constant(_StartsAt):
 
 @dataclass(frozen=True)
 class StepDecay(_StartsAt):
-    """eta(t) = eta_0 gamma^floor(t / k): multiply by gamma every k = ``step_size`` epochs.
+    """eta(t) = eta_0 gamma^floor(t / s): multiply by gamma every s = ``step_size`` epochs.
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ class StepDecay(_StartsAt):
     gamma : float
         The factor applied every ``step_size`` epochs, in (0, 1].
     step_size : int
-        The number k of epochs between decays, >= 1.
+        The number s of epochs between decays, >= 1.
     """
 
     gamma: float

@@ -51,8 +51,8 @@ class Momentum(_BetaOptimizer):
 
     Notes
     -----
-    The velocity here carries the learning rate, as in source 001 section 17. Source 003
-    section 3.1 averages instead, v <- beta v + (1 - beta) g and theta <- theta - eta v: the
+    The velocity here carries the learning rate, as in Mahesh (section 17). Srivastava
+    (section 3.1) averages instead, v <- beta v + (1 - beta) g and theta <- theta - eta v: the
     same path as this form run with eta (1 - beta) in place of eta, so for equal eta and
     beta = 0.9 its steps are ten times shorter. PyTorch's ``SGD(momentum=beta)`` writes
     u <- beta u + g and theta <- theta - eta u, which is this form (v = -eta u) while eta is
