@@ -1,13 +1,17 @@
-# The two commands a user types (see README.md):
+# The commands a user types (see README.md):
 #   make book   create the environment, execute and build the book, print where to open it
 #   make test   create the environment if needed and run every test
+#   make lab    for learners: copy the chapters and exercises to workspace/ and open it in JupyterLab
+# No target but `lab` writes into workspace/, and `lab` never overwrites a file the learner changed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL_DIR := _build/nbval
+JUPYTER_BOOK := $(BIN)/jupyter-book
+LAB_ARGS ?=
 
-.PHONY: book test env lint unit notebooks exercises site student-site browser clean
+.PHONY: book test env lint unit notebooks exercises site student-site browser lab clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +32,12 @@ exercises: env
 	$(BIN)/python -m bookkit check-stubs
 
 site: env exercises
-	$(BIN)/jupyter-book build --all -W -n --keep-going .
+	$(JUPYTER_BOOK) build --all -W -n --keep-going .
 
 # The website without any solutions, for a course whose exercises are being graded.
 student-site: env
 	$(BIN)/python -m bookkit release --edition student
-	$(BIN)/jupyter-book build --all -W -n --keep-going .
+	$(JUPYTER_BOOK) build --all -W -n --keep-going .
 
 test: env lint unit notebooks site browser
 	@echo "All tests passed."
@@ -56,5 +60,11 @@ notebooks: env
 browser: env
 	$(BIN)/pytest -p no:cacheprovider tests/browser --site _build/html --page chapters/02-learning-rate.html
 
+# The learner's workspace (bookkit/workspace.py), then JupyterLab in it; prints the address.
+# The same as `.venv/bin/python -m bookkit lab` (on Windows: .venv\Scripts\python -m bookkit lab).
+lab: env
+	$(BIN)/python -m bookkit lab $(LAB_ARGS)
+
+# Removes build output only: never workspace/.
 clean:
 	rm -rf _build

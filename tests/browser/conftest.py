@@ -117,7 +117,7 @@ def site_url(site_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Headless Chromium driven by Selenium 4, with the browser console log enabled."""
     if os.environ.get("MLP_SKIP_BROWSER") == "1":
         pytest.skip("MLP_SKIP_BROWSER=1: browser test skipped on purpose")
@@ -144,3 +144,9 @@ def browser(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="session")
+def browser(site_dir: Path, chromium: object) -> object:
+    """The same Chromium, for the tests of the built site (skipped without a site)."""
+    return chromium
