@@ -50,6 +50,7 @@ __all__ = ["SliderDemo", "learning_rate_slider", "pack_lines"]
 
 _COUNTER = itertools.count()
 _DECIMALS = re.compile(r"(\d\.\d\d)\d+")
+_ATTRIBUTE = re.compile(r'="[^"]*"')  # coordinates live in attributes; titles and labels do not
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "mlp-slider"}  # text as text; stable ids
 
@@ -138,10 +139,12 @@ class SliderDemo:
 
         Text stays text (``svg.fonttype: none``), coordinates keep 2 decimals (of a point,
         1/72 inch) and the RDF metadata is dropped, so frames are small and share most lines.
+        Only numbers inside attributes (path data, positions) are shortened: the text a reader
+        sees, such as a title's "η = 0.0168", is kept as drawn.
         """
         text = self._render(value, "svg").decode("utf-8")
         text = _METADATA.sub("", text[text.index("<svg"):])
-        return _DECIMALS.sub(r"\1", text)
+        return _ATTRIBUTE.sub(lambda attribute: _DECIMALS.sub(r"\1", attribute.group(0)), text)
 
     def _render(self, value: Any, kind: str) -> bytes:
         key = (self.values.index(value), kind)

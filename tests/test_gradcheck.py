@@ -80,3 +80,56 @@ def test_refuses_float32_and_a_bad_step(problem):
     for eps in (0.0, -1e-6, float("nan")):
         with pytest.raises(ValueError, match="eps must be a positive finite number"):
             gradcheck(net, X, y, "cross_entropy", eps=eps)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("h", [1e-8, 1e-6, 1e-4, 1e-2])
+def test_the_tolerance_bounds_real_central_differences(dtype, h):
+    # sin at 201 points: |f| <= 1 and |f'''| <= 1, so the default scales apply. Every error must
+    # lie under the bound, and the largest must be within 1000x of it: a bound that is loose by
+    # orders of magnitude more would let a wrong gradient pass.
+    x = np.linspace(-3, 3, 201).astype(dtype)
+    step = dtype(h)
+    estimate = (np.sin(x + step) - np.sin(x - step)) / (2 * step)
+    # the step as rounded to dtype: what the estimate really divides by
+    error = np.abs(estimate.astype(np.float64) - np.cos(x.astype(np.float64)))
+    tolerance = mlp_tolerance(float(step), dtype)
+    assert error.max() <= tolerance
+    if float(step) ** 2 < np.finfo(dtype).eps / float(step):  # rounding dominates: it is visible
+        assert error.max() > tolerance / 1e4
+
+
+def mlp_tolerance(h, dtype, **scales):
+    from mlp import finite_difference_tolerance
+
+    return finite_difference_tolerance(h, dtype, **scales)
+
+
+def test_the_tolerance_has_both_terms_and_the_margin():
+    eps = np.finfo(np.float64).eps
+    assert mlp_tolerance(1e-6, np.float64, margin=1.0) == pytest.approx(1e-12 / 6 + eps / 1e-6)
+    assert mlp_tolerance(1e-2, np.float64, margin=1.0, value_scale=0.0) == pytest.approx(1e-4 / 6)
+    assert mlp_tolerance(1e-2, np.float64, margin=1.0, third_derivative_scale=0.0) == (
+        pytest.approx(eps / 1e-2))
+    assert mlp_tolerance(1e-6, np.float64, value_scale=3.0, margin=10.0) == pytest.approx(
+        10 * (1e-12 / 6 + 3 * eps / 1e-6))
+    assert mlp_tolerance(1e-3, np.float32) == pytest.approx(
+        100 * (1e-6 / 6 + np.finfo(np.float32).eps / 1e-3))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"h": 0.0}, "h must be a positive"),
+        ({"h": float("nan")}, "h must be a positive"),
+        ({"h": 1e-6, "value_scale": -1.0}, "value_scale must be"),
+        ({"h": 1e-6, "third_derivative_scale": float("inf")}, "third_derivative_scale must be"),
+        ({"h": 1e-6, "margin": 0.5}, "margin must be"),
+        ({"h": 1e-6, "dtype": np.int64}, "floating-point"),
+    ],
+)
+def test_the_tolerance_rejects_bad_input(kwargs, match):
+    from mlp import finite_difference_tolerance
+
+    with pytest.raises(ValueError, match=match):
+        finite_difference_tolerance(**kwargs)

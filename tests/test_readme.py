@@ -3,8 +3,6 @@
 import re
 from pathlib import Path
 
-import numpy as np
-
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -27,5 +25,7 @@ def test_training_example_reaches_the_accuracy_it_claims(capsys):
     namespace: dict = {}
     exec(python_blocks()[1], namespace)
     accuracy = float(capsys.readouterr().out.split()[-1])
-    claimed = float(re.search(r"# (0\.\d+)", python_blocks()[1]).group(1))
-    assert np.isclose(accuracy, claimed, atol=5e-4), (accuracy, claimed)
+    claimed = float(re.search(r"# about (0\.\d+)", python_blocks()[1]).group(1))
+    # 450 test digits: one flipped prediction moves the accuracy by 0.0022, and another BLAS
+    # kernel's rounding, amplified over 20 epochs, may flip a few; 0.02 is nine of them
+    assert abs(accuracy - claimed) <= 0.02, f"accuracy {accuracy:.4f}, the README says {claimed}"

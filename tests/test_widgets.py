@@ -181,3 +181,18 @@ def test_learning_rate_slider_default_grid():
 def test_slider_demo_rejects_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         SliderDemo(*args, **kwargs)
+
+
+def test_svg_frames_keep_every_digit_of_their_text_and_round_coordinates():
+    demo = SliderDemo(tiny_frame, [0.0168, 0.013], label="slope")
+    svg = demo.svg(0.0168)
+    assert "slope 0.0168" in svg  # a title is text, never rounded
+    coordinates = re.findall(r'\sd="([^"]*)"', svg)
+    assert coordinates and not any(re.search(r"\d\.\d{3}", d) for d in coordinates)
+
+
+def test_every_learning_rate_frame_is_titled_with_its_slider_label():
+    demo = learning_rate_slider(steps=5)
+    for lr in demo.values:
+        assert f"η = {lr:.3g}," in demo.svg(lr), f"frame of η = {lr:.3g} has another title"
+        assert demo.format(lr).startswith(f"learning rate η = {lr:.3g} ")

