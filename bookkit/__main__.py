@@ -6,12 +6,13 @@ python -m bookkit lab                           # the learner's workspace, opene
 python -m bookkit release                       # student, instructor and reader copies
 python -m bookkit release --edition student     # reader pages without solutions
 python -m bookkit check-stubs                   # every graded test fails on the stub
-python -m bookkit grade submitted/ --json grades.json --csv grades.csv --timeout 30
+python -m bookkit grade submitted/ --out grading/ --timeout 30 --jobs 2
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,14 +21,37 @@ from bookkit.grade import grade
 from bookkit.lab import run_lab
 from bookkit.notebook import SourceFormatError
 from bookkit.release import EDITIONS, release
-from bookkit.report import table, write_csv, write_json
+from bookkit.report import table, write_atomically, write_csv, write_json
+from bookkit.sandbox import Limits, SandboxError, check_sandbox
+from bookkit.session import Settings
 from bookkit.stubs import check_stubs
+
+NO_SANDBOX = "--no-sandbox-i-trust-these-files"
+SEED_VARIABLE = "BOOKKIT_GRADING_SEED"
 
 
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the grading seed must be a whole number, got "
+                                         f"{text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"the grading seed must be >= 0, got {text}")
     return value
 
 
@@ -49,12 +73,26 @@ def _parser() -> argparse.ArgumentParser:
     stubs.add_argument("--source", default="exercises", type=Path)
     stubs.add_argument("--timeout", type=_positive, default=30.0, help="seconds per cell (30)")
     grd = commands.add_parser("grade", help="grade submitted notebooks")
-    grd.add_argument("submissions", nargs="+", type=Path,
+    grd.add_argument("submissions", nargs="+",
                      help="notebooks, or folders searched for *.ipynb")
     grd.add_argument("--source", default="exercises", type=Path)
-    grd.add_argument("--json", type=Path, help="also write the grades as JSON here")
-    grd.add_argument("--csv", type=Path, help="also write the grades as CSV here")
+    grd.add_argument("--out", type=Path, default=None,
+                     help="folder for grades.json, grades.csv and report.txt (grading/ when "
+                          "neither --json nor --csv is given)")
+    grd.add_argument("--json", type=Path, help="write the JSON here instead of OUT/grades.json")
+    grd.add_argument("--csv", type=Path, help="write the CSV here instead of OUT/grades.csv")
     grd.add_argument("--timeout", type=_positive, default=30.0, help="seconds per cell (30)")
+    grd.add_argument("--notebook-timeout", type=_positive, default=300.0,
+                     help="seconds per notebook, restarts included (300)")
+    grd.add_argument("--memory", type=_count, default=4096,
+                     help="megabytes of address space per sandboxed process (4096)")
+    grd.add_argument("--jobs", type=_count, default=os.cpu_count() or 1,
+                     help="submissions graded at once (the number of cores)")
+    grd.add_argument("--secret-seed", type=_seed, default=None,
+                     help=f"grading seed for the hidden tests' inputs (or set {SEED_VARIABLE}); "
+                          "keep it secret")
+    grd.add_argument(NO_SANDBOX, dest="no_sandbox", action="store_true",
+                     help="DANGEROUS: run learners' code without the bubblewrap sandbox")
     lab = commands.add_parser("lab", help="open the learner's workspace in JupyterLab")
     lab.add_argument("--workspace", default="workspace", type=Path,
                      help="the learner's folder (workspace)")
@@ -66,16 +104,6 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--sync-only", action="store_true",
                      help="only bring the workspace up to date; do not start JupyterLab")
     return parser
-
-
-def _expand(paths: list[Path]) -> list[Path]:
-    found = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        else:
-            found.append(path)
-    return found
 
 
 def _check_stubs(args: argparse.Namespace) -> int:
@@ -93,12 +121,31 @@ def _check_stubs(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    reports = grade(_expand(args.submissions), args.source, args.timeout)
-    print(table(reports))
-    if args.json:
-        write_json(reports, args.json)
-    if args.csv:
-        write_csv(reports, args.csv)
+    seed = args.secret_seed
+    if seed is None and os.environ.get(SEED_VARIABLE):
+        seed = _seed(os.environ[SEED_VARIABLE])
+    if args.no_sandbox:
+        print(f"WARNING: {NO_SANDBOX}: learners' code runs WITHOUT a sandbox, with your "
+              "rights, your files and your network", file=sys.stderr)
+    else:
+        try:
+            check_sandbox()
+        except SandboxError as err:
+            print(f"error: {err}\nThe grader runs learners' code only in a sandbox; "
+                  f"to grade without one, pass {NO_SANDBOX}", file=sys.stderr)
+            return 2
+    settings = Settings(args.timeout, args.notebook_timeout,
+                        Limits(memory=args.memory * 2**20), not args.no_sandbox, seed)
+    reports = grade(args.submissions, args.source, settings=settings, jobs=args.jobs)
+    text = table(reports)
+    out = args.out or (Path("grading") if args.json is None and args.csv is None else None)
+    if args.json or out:
+        write_json(reports, args.json or out / "grades.json")
+    if args.csv or out:
+        write_csv(reports, args.csv or out / "grades.csv")
+    if out:
+        write_atomically(out / "report.txt", text + "\n")
+    print(text)
     return 0
 
 

@@ -109,9 +109,10 @@ class CellRunner:
             on_cell_executed=self._keep_reply, shutdown_kernel="immediate",
         )
         self._kernel = ExitStack()
-        # the kernel's own log (not the learner's output, which comes over IOPub) is dropped
-        self._kernel.enter_context(
-            self._client.setup_kernel(cwd=self.cwd, stderr=subprocess.DEVNULL))
+        # the kernel's own output (not the cells' output, which comes over IOPub) is dropped:
+        # code that writes to file descriptor 1 or 2 never reaches the caller's terminal
+        self._kernel.enter_context(self._client.setup_kernel(
+            cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def _keep_reply(self, execute_reply: dict | None = None, **_: object) -> None:
         self._reply = execute_reply

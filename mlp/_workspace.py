@@ -8,13 +8,20 @@ with that m. It keeps the sets of the ``keep`` most recently started batch sizes
 alternates between its batch size and the last, smaller batch of an epoch); a new batch size beyond
 that drops the oldest set, so the memory held is bounded by a few batches' activations.
 
+``flat_views`` makes arrays of given shapes as views into one contiguous buffer (the network's
+parameters and gradients are made this way), and ``flat_buffer`` finds that buffer again, which lets
+an optimizer update all of them at once.
+
 Whoever takes an array from a workspace must be done with it before the next call that takes the
-same one: ``MLP.backward`` uses it for its deltas, which never leave it, and ``MLP.forward`` only
-when asked to (``reuse=True``), which ``MLP.loss_and_grad`` does because its cache never leaves it.
+same one: ``MLP.backward`` uses it for its deltas, which never leave it, ``MLP.forward`` only
+when asked to (``reuse=True``), and ``MLP._loss_and_grad`` (the training step) for its Z^[l] and
+A^[l], which never leave it.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -69,8 +76,40 @@ class Workspace:
         self._by_rows.clear()
 
 
+def flat_views(shapes: list[tuple[int, ...]], dtype: Any) -> list[np.ndarray]:
+    """New uninitialized arrays of the given shapes, views into one contiguous 1-D buffer.
+
+    The buffer is every view's ``base``; the views tile it in order, so ``flat_buffer`` finds it
+    again and an optimizer can update all of them in one pass.
+    """
+    sizes = [math.prod(shape) for shape in shapes]
+    buffer = np.empty(sum(sizes), dtype=dtype)
+    ends = np.cumsum(sizes)
+    return [buffer[end - size:end].reshape(shape)
+            for size, end, shape in zip(sizes, ends.tolist(), shapes, strict=True)]
+
+
+def flat_buffer(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
+    """The 1-D buffer that ``arrays`` tile in order (as ``flat_views`` makes them), or None.
+
+    Returns the common ``base`` when it is one C-contiguous 1-D array and the arrays are
+    C-contiguous views that cover it exactly, one after the other; None otherwise (separate
+    arrays, a gap, another order, a strided view).
+    """
+    base = getattr(arrays[0], "base", None) if len(arrays) else None
+    if not (isinstance(base, np.ndarray) and base.ndim == 1 and base.flags.c_contiguous):
+        return None
+    address = base.ctypes.data
+    for array in arrays:
+        if (array.base is not base or not array.flags.c_contiguous
+                or array.ctypes.data != address):
+            return None
+        address += array.nbytes
+    return base if address == base.ctypes.data + base.nbytes else None
+
+
 def gradient_arrays(params: list[np.ndarray], out: list[np.ndarray] | None) -> list[np.ndarray]:
-    """Return ``out`` after checking it fits ``params``, or new empty arrays like them.
+    """Return ``out`` after checking it fits ``params``, or new arrays like them in one buffer.
 
     Raises
     ------
@@ -78,7 +117,7 @@ def gradient_arrays(params: list[np.ndarray], out: list[np.ndarray] | None) -> l
         If ``out`` does not hold one array per parameter, of its shape and dtype.
     """
     if out is None:
-        return [np.empty_like(p) for p in params]
+        return flat_views([p.shape for p in params], params[0].dtype)
     if [(g.shape, g.dtype) for g in out] != [(p.shape, p.dtype) for p in params]:
         raise ValueError("out must hold one array per parameter, of its shape and dtype")
     return out

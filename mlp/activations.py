@@ -78,6 +78,17 @@ class Activation:
         """
         return self.grad(z)
 
+    def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Return g'(z) like ``grad``, read from the forward pass's ``z`` and ``a = g(z)``.
+
+        The backward pass calls this with its cache, so an activation whose derivative is a
+        function of its output (tanh: 1 - a^2, ReLU: a > 0) need not evaluate g again. The value
+        equals ``grad(z)``; it is written into ``out`` where the activation can (use the
+        returned array). The default returns ``grad_into(z, out)``, and so does a built-in
+        activation's shortcut when a subclass redefines ``grad`` or ``grad_into``.
+        """
+        return self.grad_into(z, out)
+
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
         """Return ``grad_z = grad_a * g'(z)``, the chain rule through an elementwise g.
 
@@ -98,6 +109,11 @@ class Activation:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def _derivative_overridden(g: Activation, cls: type) -> bool:
+    """Whether ``g``'s class redefines ``grad`` or ``grad_into`` below ``cls``."""
+    return any(getattr(type(g), name) is not getattr(cls, name) for name in ("grad", "grad_into"))
 
 
 class Identity(Activation):
@@ -122,6 +138,11 @@ class Sigmoid(Activation):
 
     Computed from ``e = exp(-|z|)``, which lies in (0, 1], so nothing overflows:
     g(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0.
+
+    The derivative is g(z) g(-z) everywhere (``grad``, ``grad_from_cache``, ``backward``),
+    never g(z) (1 - g(z)): g(z) rounds to 1 beyond z = 36.7 (float64) or 16.6 (float32), where
+    1 - g(z) is exactly 0 but g(-z) keeps the tiny true slope. ``grad_from_cache`` and
+    ``backward`` take g(z) from the cache (``a``) and evaluate only g(-z).
     """
 
     name = "sigmoid"
@@ -131,11 +152,15 @@ class Sigmoid(Activation):
         return np.where(z >= 0, 1, e) / (1 + e)
 
     def grad(self, z: np.ndarray) -> np.ndarray:
-        # g(z) g(-z) keeps the tiny tails that 1 - g(z) would round to zero
         return self(z) * self(-z)
 
+    def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _derivative_overridden(self, Sigmoid):
+            return super().grad_from_cache(z, a, out)
+        return np.multiply(a, self(-z), out=out)
+
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
-        return grad_a * a * (1 - a)
+        return grad_a * (a * self(-z))
 
 
 class Tanh(Activation):
@@ -156,6 +181,12 @@ class Tanh(Activation):
         t = np.tanh(z, out=out)
         np.square(t, out=t)
         return np.subtract(1, t, out=t)
+
+    def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _derivative_overridden(self, Tanh):
+            return super().grad_from_cache(z, a, out)
+        np.multiply(a, a, out=out)
+        return np.subtract(1, out, out=out)
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
         return grad_a * (1 - a * a)
@@ -218,6 +249,11 @@ class ReLU(LeakyReLU):
 
     def grad_into(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
         return np.greater(z, 0, out=out)  # 1.0 where z > 0, else 0.0, in z's dtype
+
+    def grad_from_cache(self, z: np.ndarray, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _derivative_overridden(self, ReLU):
+            return super().grad_from_cache(z, a, out)
+        return np.greater(a, 0, out=out)  # a = max(z, 0) > 0 exactly where z > 0
 
     def __repr__(self) -> str:
         return self.name

@@ -243,6 +243,11 @@ def binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     """
     z, y = as_pair(z, y, "z")
     check_probabilities("y", y)
+    return _binary_cross_entropy_from_logits(z, y)
+
+
+def _binary_cross_entropy_from_logits(z: np.ndarray, y: np.ndarray) -> float:
+    """``binary_cross_entropy_with_logits`` on checked arrays (the training step's path)."""
     return float((np.logaddexp(0, z) - y * z).sum() / len(z))
 
 
@@ -277,6 +282,11 @@ def cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> float:
     else:
         z, y = as_pair(z, y, "z")
         check_distributions(y)
+    return _cross_entropy_from_logits(z, y)
+
+
+def _cross_entropy_from_logits(z: np.ndarray, y: np.ndarray) -> float:
+    """``cross_entropy_with_logits`` on checked arrays (the training step's path)."""
     top = z.max(axis=1, keepdims=True)
     with np.errstate(over="ignore"):  # a gap near 1e308 gives -inf, and exp(-inf) = 0
         log_sum_exp = np.log(np.exp(z - top).sum(axis=1)) + top[:, 0]

@@ -5,6 +5,12 @@ Shapes follow the book: X is (m, n_0), one example per row; W^[l] is (n_l, n_(l-
 ``net.weights[l - 1]`` is W^[l], ``net.activations[l - 1]`` is g^[l], and the cache of a forward
 pass is indexed by the book's layer numbers: ``cache.a[l]`` for l = 0..L and ``cache.z[l]`` for
 l = 1..L.
+
+Two paths compute a gradient. ``forward`` then ``backward`` is the reference path the book shows:
+each checks its input. ``loss_and_grad`` checks X and y once and then runs ``_loss_and_grad``,
+the same arithmetic without the checks (``train`` calls it at every step after checking its data
+once); a test checks that both give the same numbers. The weights and biases are views into one
+contiguous buffer, so that an optimizer can update all of them in a few numpy calls.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from . import activations as act
 from . import losses
 from ._io import load_network, save_network
 from ._validation import as_float_dtype, as_generator, as_matrix, check_sizes
-from ._workspace import Workspace, gradient_arrays
+from ._workspace import Workspace, flat_views, gradient_arrays
 from .activations import Activation, get_activation, hidden_activations
 from .init import default_initializer, get_initializer
 from .losses import Loss, get_loss, residual
@@ -26,11 +32,12 @@ from .losses import Loss, get_loss, residual
 __all__ = ["MLP", "Cache"]
 
 # (output activation, loss) pairs whose output error is (Yhat - Y) / m, each with the function that
-# computes the loss from the output layer's input z^[L] (stable: no probabilities, no clipping).
+# computes the loss from the output layer's input z^[L] (stable: no probabilities, no clipping),
+# on arrays already checked (loss_and_grad checks X and y first).
 _FUSED = {
-    (act.Identity, losses.MSE): losses.mse,
-    (act.Sigmoid, losses.BinaryCrossEntropy): losses.binary_cross_entropy_with_logits,
-    (act.Softmax, losses.CrossEntropy): losses.cross_entropy_with_logits,
+    (act.Identity, losses.MSE): losses.mse.value,
+    (act.Sigmoid, losses.BinaryCrossEntropy): losses._binary_cross_entropy_from_logits,
+    (act.Softmax, losses.CrossEntropy): losses._cross_entropy_from_logits,
 }
 # losses that need probabilities, and the output activation to suggest
 _PROBABILITY_LOSSES = {losses.BinaryCrossEntropy: "sigmoid", losses.CrossEntropy: "softmax"}
@@ -110,16 +117,20 @@ class MLP:
         self.activations.append(get_activation(output))
         chosen = None if init is None else get_initializer(init)
         rng = as_generator(seed)
-        self.weights, self.biases = [], []
-        for n_in, n_out, g in zip(self.sizes[:-1], self.sizes[1:], self.activations, strict=True):
+        # every W^[l] and b^[l] is a view into one buffer, so an optimizer can update them at once
+        params = flat_views(self._shapes(), self.dtype)
+        self.weights, self.biases = params[0::2], params[1::2]
+        for W, b, g in zip(self.weights, self.biases, self.activations, strict=True):
+            n_out, n_in = W.shape
             initializer = chosen or default_initializer(g)
-            W = np.asarray(initializer(n_out, n_in, rng, self.dtype), dtype=self.dtype)
-            if W.shape != (n_out, n_in):
+            initial = np.asarray(initializer(n_out, n_in, rng, self.dtype), dtype=self.dtype)
+            if initial.shape != (n_out, n_in):
                 raise ValueError(
-                    f"init must return W of shape (n_out, n_in) = {(n_out, n_in)}; got {W.shape}"
+                    f"init must return W of shape (n_out, n_in) = {(n_out, n_in)}; got "
+                    f"{initial.shape}"
                 )
-            self.weights.append(W)
-            self.biases.append(np.zeros(n_out, dtype=self.dtype))
+            W[...] = initial
+            b[...] = 0
         self._workspace = Workspace(self.sizes, self.dtype)
 
     @property
@@ -135,6 +146,20 @@ class MLP:
     def parameters(self) -> list[np.ndarray]:
         """Return the live arrays [W^[1], b^[1], ..., W^[L], b^[L]]."""
         return [p for W, b in zip(self.weights, self.biases, strict=True) for p in (W, b)]
+
+    def new_gradients(self) -> list[np.ndarray]:
+        """Return new arrays aligned with ``parameters()``, for ``loss_and_grad(..., out=)``.
+
+        Like the parameters, they are views into one contiguous buffer, which lets an optimizer
+        update every parameter in a few passes over that buffer instead of a few per array.
+        Their values are undefined until a gradient is written into them.
+        """
+        return flat_views(self._shapes(), self.dtype)
+
+    def _shapes(self) -> list[tuple[int, ...]]:
+        """The shapes of [W^[1], b^[1], ..., W^[L], b^[L]]: (n_l, n_(l-1)) and (n_l,)."""
+        pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
+        return [shape for n_in, n_out in pairs for shape in ((n_out, n_in), (n_out,))]
 
     def forward(self, X: Any, *, reuse: bool = False) -> tuple[np.ndarray, Cache]:
         """Run a batch through the network, keeping every Z^[l] and A^[l] for backward.
@@ -231,7 +256,8 @@ class MLP:
             np.sum(delta, axis=0, out=grad_bias)  # eq-grad-bias
             if l > 1:
                 delta = np.matmul(delta, self.weights[l - 1], out=deltas[l - 1])  # eq-delta-hidden
-                delta *= self.activations[l - 2].grad_into(cache.z[l - 1], out=slopes[l - 1])
+                g = self.activations[l - 2]  # g^[l-1]', read from the cache
+                delta *= g.grad_from_cache(cache.z[l - 1], cache.a[l - 1], slopes[l - 1])
         return grads
 
     def loss_and_grad(
@@ -260,12 +286,65 @@ class MLP:
         ------
         ValueError, TypeError
             As ``forward`` and ``backward``.
+
+        Notes
+        -----
+        X and y are checked once, here; the step itself is ``_loss_and_grad``, which ``train``
+        calls directly after checking its data once per call.
         """
         loss = self._check_loss(loss)
-        y_hat, cache = self.forward(X, reuse=True)
+        X = as_matrix("X", X, self.sizes[0], "n_0", self.dtype)
+        y = self._check_targets(y, len(X), loss)
+        return self._loss_and_grad(X, y, loss, out)
+
+    def _loss_and_grad(
+        self, X: np.ndarray, y: np.ndarray, loss: Loss, out: list[np.ndarray] | None = None
+    ) -> tuple[float, list[np.ndarray]]:
+        """The loss and its gradient on a checked batch: the training step's fast path.
+
+        The arithmetic of ``forward(X, reuse=True)`` followed by ``backward`` (the reference
+        path, which the book shows), without their checks: X must be (m, n_0) in the network's
+        dtype and y the output of ``_check_targets``, ``loss`` a Loss that ``_check_loss``
+        accepted. A test checks that both paths give the same numbers. A subclass that redefines
+        ``forward`` or ``backward`` gets the reference path, so that its version runs.
+        """
         from_logits = _FUSED.get((type(self.output), type(loss)))
-        value = from_logits(cache.z[-1], y) if from_logits else loss(y_hat, y)
-        return value, self.backward(cache, y, loss, out=out)
+        if type(self).forward is not MLP.forward or type(self).backward is not MLP.backward:
+            y_hat, cache = self.forward(X, reuse=True)
+            value = from_logits(cache.z[-1], y) if from_logits else loss.value(y_hat, y)
+            return float(value), self.backward(cache, y, loss, out=out)
+        a, z_all, a_all = X, [None], [X]
+        for W, b, g, (z, a_out) in zip(self.weights, self.biases, self.activations,
+                                       self._workspace.forward_arrays(len(X)), strict=True):
+            np.matmul(a, W.T, out=z)  # eq-forward-batch, into reused arrays
+            z += b
+            a = g.apply(z, out=a_out)
+            z_all.append(z)
+            a_all.append(a)
+        if from_logits:
+            value, delta = from_logits(z_all[-1], y), residual(a, y) / len(a)
+        else:
+            value, delta = loss.value(a, y), self.output.backward(z, a, loss.gradient(a, y))
+        grads = gradient_arrays(self.parameters(), out)
+        deltas, slopes = self._workspace.backward_arrays(len(a))
+        for l in range(self.n_layers, 0, -1):  # as in backward
+            np.matmul(delta.T, a_all[l - 1], out=grads[2 * l - 2])
+            np.sum(delta, axis=0, out=grads[2 * l - 1])
+            if l > 1:
+                delta = np.matmul(delta, self.weights[l - 1], out=deltas[l - 1])
+                g = self.activations[l - 2]
+                delta *= g.grad_from_cache(z_all[l - 1], a_all[l - 1], slopes[l - 1])
+        return float(value), grads
+
+    def _check_targets(self, y: Any, m: int, loss: Loss) -> np.ndarray:
+        """Return y checked as ``loss`` checks targets for an output of shape (m, n_L).
+
+        The loss's own ``validate`` runs against a stand-in output (0.5 everywhere, a valid
+        prediction for every loss, broadcast without allocating), so the errors are the ones
+        ``backward`` raises for the real output.
+        """
+        stand_in = np.broadcast_to(np.asarray(0.5, dtype=self.dtype), (m, self.sizes[-1]))
+        return loss.validate(stand_in, y)[1]
 
     def predict(self, X: Any) -> np.ndarray:
         """Return A^[L], shape (m, n_L): probabilities for sigmoid and softmax outputs."""

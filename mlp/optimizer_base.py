@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import check_params_and_grads, check_scalar
+from ._workspace import flat_buffer, flat_views
 
 __all__ = ["Optimizer"]
 
@@ -28,6 +29,8 @@ class Optimizer:
     A subclass lists its hyperparameters in ``hyperparameter_names`` and its per-parameter state
     arrays in ``state_names``, and implements ``_update(p, g, state, scratch)``, which updates one
     parameter array in place using the scratch array ``scratch`` (same shape and dtype as ``p``).
+    The update must be elementwise: ``step`` also calls it once on whole 1-D buffers when the
+    parameters and the gradients are views that tile one buffer each (``_fused_arrays``).
 
     Parameters
     ----------
@@ -41,7 +44,8 @@ class Optimizer:
         The number of steps taken so far.
     state : list of dict
         One dict per parameter array, mapping each name in ``state_names`` to an array of the
-        parameter's shape; empty before the first step.
+        parameter's shape; empty before the first step. After a step over one buffer the arrays
+        are views into the optimizer's state buffers (replace them with ``load_state_dict``).
     """
 
     hyperparameter_names: tuple[str, ...] = ("lr",)
@@ -52,6 +56,8 @@ class Optimizer:
         self.t = 0
         self.state: list[dict[str, np.ndarray]] = []
         self._scratch: list[np.ndarray] = []
+        self._fused_key: Any = None
+        self._fused: Any = None
 
     @property
     def lr(self) -> float:
@@ -84,6 +90,18 @@ class Optimizer:
             If the lists differ in length, a gradient's shape differs from its parameter's, or
             the parameters' shapes differ from those the state was created for.
         """
+        fused = self._fused_arrays(params, grads)
+        if fused is None:
+            self._prepare(params, grads)
+        self.t += 1
+        if fused is not None:  # one update over the whole buffers: the same elementwise math
+            self._update(*fused)
+            return
+        for p, g, state, scratch in zip(params, grads, self.state, self._scratch, strict=True):
+            self._update(p, g, state, scratch)
+
+    def _prepare(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Check the arrays; create the state (zeros) and the scratch arrays they need."""
         check_params_and_grads(params, grads)
         if not self.state:
             self.state = [{n: np.zeros_like(p) for n in self.state_names} for p in params]
@@ -91,9 +109,41 @@ class Optimizer:
         if [(w.shape, w.dtype) for w in self._scratch] != layout:
             self._check_state_shapes([shape for shape, _ in layout])
             self._scratch = [np.empty_like(p) for p in params]
-        self.t += 1
-        for p, g, state, scratch in zip(params, grads, self.state, self._scratch, strict=True):
-            self._update(p, g, state, scratch)
+
+    def _fused_arrays(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> Any:
+        """``(theta, g, state, scratch)`` as whole 1-D buffers, or None to update array by array.
+
+        The parameters and the gradients qualify when each list tiles one contiguous buffer in
+        order (``net.parameters()`` and ``net.new_gradients()`` do). The state is then moved into
+        buffers of the same layout, once; ``self.state`` keeps one dict of views per array, so
+        ``state_dict`` is unchanged. Every update is elementwise, so updating the buffers gives
+        exactly the numbers that the loop over the arrays gives. The check is done once for a
+        given pair of lists; the same arrays passed again are trusted.
+        """
+        key = self._fused_key
+        if (key is not None and len(key[0]) == len(params) and len(key[1]) == len(grads)
+                and all(a is b for a, b in zip(key[0], params, strict=True))
+                and all(a is b for a, b in zip(key[1], grads, strict=True))):
+            return self._fused
+        self._fused_key = self._fused = None
+        theta, g = flat_buffer(params), flat_buffer(grads)
+        if theta is None or g is None or theta.dtype != g.dtype:
+            return None
+        self._prepare(params, grads)
+        state = {}
+        for name in self.state_names:
+            views = [s[name] for s in self.state]
+            state[name] = flat_buffer(views)
+            if state[name] is None:  # separate arrays (a first step, or load_state_dict): gather
+                gathered = flat_views([v.shape for v in views], theta.dtype)
+                for new, old, s in zip(gathered, views, self.state, strict=True):
+                    new[...] = old
+                    s[name] = new
+                state[name] = gathered[0].base
+        self._scratch = flat_views([p.shape for p in params], theta.dtype)
+        self._fused_key = (tuple(params), tuple(grads))
+        self._fused = (theta, g, state, self._scratch[0].base)
+        return self._fused
 
     def _check_state_shapes(self, shapes: list[tuple[int, ...]]) -> None:
         any_name = self.state_names[0] if self.state_names else None
@@ -139,6 +189,7 @@ class Optimizer:
         self.t = int(state_dict["t"])
         self.state = copy.deepcopy(state_dict["state"])
         self._scratch = []
+        self._fused_key = self._fused = None
 
 
 class _BetaOptimizer(Optimizer):

@@ -4,8 +4,12 @@ Every optimizer takes a step with ``opt.step(params, grads)``: ``params`` is the
 parameter arrays (``net.parameters()``) and ``grads`` the gradients aligned with it. The state
 (velocity, moments, ...) is kept per parameter array, created as zeros on the first step, and every
 update is written into the parameter arrays themselves through a scratch array allocated once, so a
-step allocates nothing the size of the parameters. ``opt.lr`` may change between steps (that is how
-a schedule acts), and ``state_dict`` / ``load_state_dict`` let a stopped run resume exactly.
+step allocates nothing the size of the parameters. When ``params`` and ``grads`` each tile one
+contiguous buffer (``net.parameters()`` and ``net.new_gradients()`` do), the update runs once over
+the whole buffers instead of once per array: the same elementwise arithmetic in a handful of numpy
+calls, with the state kept in buffers of the same layout. ``opt.lr`` may change between steps
+(that is how a schedule acts), and ``state_dict`` / ``load_state_dict`` let a stopped run resume
+exactly.
 
 Throughout, g is the gradient at the current parameters theta, t counts steps from 1, eta is
 ``lr`` and every product, square, square root and division is elementwise. Plain gradient descent

@@ -20,6 +20,7 @@ from ._validation import as_matrix, check_count, check_scalar, unknown_name_mess
 from .clipping import clip_grad_norm
 from .history import History, accuracy, finish, keep_best, mark_diverged
 from .losses import Loss, get_loss
+from .network import MLP
 from .progress import progress_bar
 from .regularization import add_l2_grad
 
@@ -138,7 +139,10 @@ class _Run:
         self.schedule, self.per_step = schedule, schedule_per == "step"
         self.clip_norm, self.l2 = clip_norm, l2
         self.params = net.parameters()
-        self.grads = [np.empty_like(p) for p in self.params]
+        new_gradients = getattr(net, "new_gradients", None)  # one buffer: a fused optimizer step
+        self.grads = new_gradients() if new_gradients else [np.empty_like(p) for p in self.params]
+        # an MLP's unchecked step (train checked X and y once); loss_and_grad for any other net
+        self.loss_and_grad = net._loss_and_grad if _checks_once(net) else net.loss_and_grad
         self.is_weight = [p.ndim >= 2 for p in self.params]
         output = getattr(getattr(net, "output", None), "name", None)
         self.classifier = output in ("sigmoid", "softmax")
@@ -176,7 +180,7 @@ class _Run:
     def _gradients(self, X: np.ndarray, y: np.ndarray) -> float:
         """Fill self.grads with the gradient on one batch; return the batch loss (nan: overflow)."""
         try:
-            value, self.grads = self.net.loss_and_grad(X, y, self.loss, out=self.grads)
+            value, self.grads = self.loss_and_grad(X, y, self.loss, out=self.grads)
         except ValueError:
             if np.isfinite(self.net.predict(X)).all():
                 raise
@@ -226,6 +230,9 @@ def _check_data(net, X, y, loss, validation):
     loss = get_loss(loss)
     X = as_matrix("X", X, net.sizes[0], "n_0", net.dtype)
     y = _check_targets("y", y, len(X), loss, net.dtype)
+    if _checks_once(net):  # once for the whole run, as loss_and_grad would at every step
+        loss = net._check_loss(loss)
+        y = net._check_targets(y, len(X), loss)
     if validation is not None:
         if not isinstance(validation, tuple | list) or len(validation) != 2:
             raise TypeError(
@@ -234,6 +241,14 @@ def _check_data(net, X, y, loss, validation):
         X_val = as_matrix("X_val", validation[0], net.sizes[0], "n_0", net.dtype)
         validation = (X_val, _check_targets("y_val", validation[1], len(X_val), loss, net.dtype))
     return X, y, loss, validation
+
+
+def _checks_once(net: Any) -> bool:
+    """Whether train may check the data once and call ``net._loss_and_grad`` at every step.
+
+    True for an MLP whose ``loss_and_grad`` is the library's own (a subclass may redefine it).
+    """
+    return isinstance(net, MLP) and type(net).loss_and_grad is MLP.loss_and_grad
 
 
 def _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, clip_norm, l2,

@@ -4,6 +4,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# No time limit per example: Hypothesis's default deadline (200 ms) turns a busy shared machine
+# into a failed test, and speed is measured by the benchmarks, never by a test. The examples are
+# derandomized so that every run checks the same inputs.
+settings.register_profile("book", deadline=None, derandomize=True)
+settings.load_profile("book")
 
 
 @pytest.fixture

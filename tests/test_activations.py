@@ -1,5 +1,7 @@
 """Tests for mlp.activations: values, derivatives, stability at extreme inputs, the registry."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -222,3 +224,36 @@ def test_elementwise_activations_accept_a_zero_dimensional_array(name):
     numerical = (act(np.array(0.5 + h)) - act(np.array(0.5 - h))) / (2 * h)
     assert np.shape(act(z)) == () and np.shape(act.grad(z)) == ()
     assert abs(act.grad(z) - numerical) <= finite_difference_tolerance(h, third_derivative_scale=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", ELEMENTWISE, ids=repr)
+def test_the_slope_from_the_cache_is_grad_to_the_last_bit(act, dtype):
+    z = np.linspace(-60, 60, 241, dtype=dtype).reshape(-1, 1)  # sigmoid's tails beyond 16.6, 36.7
+    a = act.apply(z.copy(), out=np.empty_like(z))
+    slope = act.grad_from_cache(z, a, np.empty_like(z))
+    assert slope.dtype == dtype
+    np.testing.assert_array_equal(slope, act.grad(z))
+    np.testing.assert_array_equal(act.backward(z, a, np.ones_like(z)), act.grad(z))
+
+
+def test_the_sigmoid_keeps_its_tail_in_grad_and_in_backward():
+    # one formula, g(z) g(-z), in grad and in backward: at z = 40 the slope is e^-40 (to float64
+    # rounding, a few ulps), where a (1 - a) would be 0 because g(40) rounds to 1
+    z = np.array([40.0])
+    a = sigmoid(z)
+    assert a[0] == 1.0
+    for slope in (sigmoid.grad(z), sigmoid.backward(z, a, np.ones(1)),
+                  sigmoid.grad_from_cache(z, a, np.empty(1))):
+        assert abs(slope[0] - math.exp(-40)) < 1e-14 * math.exp(-40)
+
+
+@pytest.mark.parametrize("cls", [activations.Sigmoid, activations.Tanh, activations.ReLU])
+def test_a_subclass_that_redefines_the_derivative_is_used_by_the_slope_from_the_cache(cls):
+    class Doubled(cls):
+        def grad_into(self, z, out):
+            return 2 * cls().grad(z)
+
+    z = np.array([-1.0, 0.5, 2.0])
+    g = Doubled()
+    np.testing.assert_array_equal(g.grad_from_cache(z, g(z), np.empty(3)), 2 * cls().grad(z))

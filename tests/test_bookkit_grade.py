@@ -2,7 +2,8 @@
 
 Expected points come from the fixture's metadata (1.1: 2 points; 1.2: 1 + 2; 1.3: 4; total 9)
 and from what each fixture learner wrote (tests/fixtures/exercises/make_submissions.py).
-All submissions are graded once, in one module-scoped run, with a 5 s limit per cell.
+All submissions are graded once, in one module-scoped run, with a 5 s limit per cell, each in
+the bubblewrap sandbox.
 """
 
 import csv
@@ -28,8 +29,9 @@ EXPECTED = {
     "half-solved": (0, 1, 4),
     "infinite-loop": (0, 3, 4),  # 1.1 never returns: the time limit costs that exercise only
     "crash": (2, 0, 4),  # 1.2's cell kills the kernel; 1.3 still needs numpy: replayed imports
-    "tampered": (2, 0, 4),  # a 1.2 test rewritten to pass: the whole exercise scores 0
-    "deleted-cell": (2, 3, 0),  # 1.3's test cell deleted
+    # 1.2 updates x in place and its copy test is rewritten to pass: the original test runs
+    "tampered": (2, 1, 4),
+    "deleted-cell": (2, 3, 0),  # a wrong 1.3 whose test cell was deleted: the original runs
     "instructor": (2, 3, 4),
 }
 
@@ -64,12 +66,16 @@ def test_reports_say_why_points_were_lost(reports):
            "index (0,), got 3" in _notes(reports["half-solved"])
     assert _notes(reports["infinite-loop"]) == \
         "ex1-1-tests: timeout: the cell ran longer than 5 s"
-    assert "ex1-2-solution: crash: the kernel died" in _notes(reports["crash"])
-    assert reports["tampered"].exercises[1].status == "tampered"
-    assert _notes(reports["tampered"]) == "ex1-2-tests-copy: test cell edited; the exercise " \
-                                          "scores 0"
-    assert reports["deleted-cell"].exercises[2].status == "deleted"
-    assert _notes(reports["deleted-cell"]) == "ex1-3-tests: test cell deleted; it scores 0"
+    assert "ex1-2-solution: crash: the learner's process died" in _notes(reports["crash"])
+    assert reports["tampered"].exercises[1].status == "partial"
+    assert _notes(reports["tampered"]).splitlines() == [
+        "ex1-2-tests-copy: error: AssertionError: a new array from gd_step: expected True, got "
+        "False; hint: x - lr * grad builds a new array; x -= ... does not",
+        "ex1-2-tests-copy: test cell edited in the submission; the original ran"]
+    assert reports["deleted-cell"].exercises[2].status == "failed"
+    assert _notes(reports["deleted-cell"]).splitlines()[-1] == \
+        "ex1-3-tests: test cell not found by its grade_id (deleted, or its metadata " \
+        "stripped); the original ran"
     assert _notes(reports["instructor"]) == ""
 
 

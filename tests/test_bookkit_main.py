@@ -1,4 +1,4 @@
-"""The command line: exit codes, files written and messages (no kernel is started here)."""
+"""The command line: exit codes, files written and messages (no notebook is run here)."""
 
 import json
 from pathlib import Path
@@ -45,6 +45,23 @@ def test_grade_writes_json_and_csv_for_unreadable_submissions(tmp_path, capsys):
     assert [(s["status"], s["score"]) for s in data["submissions"]] == [
         ("invalid", 0), ("unknown", 0)]
     assert (tmp_path / "g.csv").read_text().count("\n") == 3
+
+
+def test_grading_without_the_sandbox_is_refused_unless_asked_for_loudly(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.setattr("bookkit.sandbox.bwrap_path", lambda: None)
+    args = ["grade", str(FIXTURES / "submissions" / "unknown"), "--source",
+            str(FIXTURES / "source"), "--out", str(tmp_path / "out")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "error: bubblewrap (bwrap) is not installed: apt-get install bubblewrap" in err
+    assert "to grade without one, pass --no-sandbox-i-trust-these-files" in err
+    assert not (tmp_path / "out").exists()
+    assert main([*args, "--no-sandbox-i-trust-these-files"]) == 0
+    assert "WARNING: --no-sandbox-i-trust-these-files: learners' code runs WITHOUT a sandbox" \
+        in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "grades.csv", "grades.json", "report.txt"]
 
 
 def test_a_negative_time_limit_is_refused(capsys):

@@ -354,3 +354,95 @@ def test_a_training_step_allocates_no_activation_or_parameter_sized_array(rng):
     # validation's boolean mask of X (76800), the (m, n_L) output error and numpy's iteration
     # buffer for adding the bias (at most 8192 elements), never two of the big ones at once
     assert peak < 256 * 64 * 8
+
+
+def test_parameters_are_live_views_into_one_buffer(rng):
+    from mlp._workspace import flat_buffer
+
+    net = MLP([4, 3, 2], seed=0)
+    buffer = flat_buffer(net.parameters())
+    assert buffer is not None and buffer.size == sum(p.size for p in net.parameters())
+    assert flat_buffer(net.new_gradients()) is not None
+    X = rng.normal(size=(2, 4))
+    before = net.predict(X)
+    buffer[:12] = 0  # W^[1], through the buffer: the network sees it
+    assert np.array_equal(net.weights[0], np.zeros((3, 4)))
+    net.biases[1][...] = 5.0  # b^[2], through the list: the buffer sees it
+    assert np.array_equal(buffer[-2:], [5.0, 5.0])
+    assert not np.allclose(net.predict(X), before)
+
+
+@pytest.mark.parametrize(("output", "loss"), PAIRS)
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_the_fast_training_step_gives_the_reference_numbers(hidden, output, loss, rng):
+    net = MLP([3, 5, 4, 3], activation=hidden, output=output, seed=rng)
+    for b in net.biases:
+        b[...] = rng.normal(scale=0.5, size=b.shape)
+    X, y = rng.normal(size=(6, 3)), targets(output, loss, 6, 3, rng)
+    out, cache = net.forward(X)
+    reference = net.backward(cache, y, loss)
+    if (output, loss) in [("identity", "mse"), ("sigmoid", "binary_cross_entropy"),
+                          ("softmax", "cross_entropy")]:
+        from mlp import losses
+
+        from_logits = {"mse": losses.mse, "binary_cross_entropy":
+                       losses.binary_cross_entropy_with_logits,
+                       "cross_entropy": losses.cross_entropy_with_logits}[loss]
+        value = from_logits(cache.z[-1], y)
+    else:
+        value = get_loss(loss)(out, y)
+    fast_value, fast = net.loss_and_grad(X, y, loss, out=net.new_gradients())
+    # the same numpy calls on the same arrays in the same order: equal to the last bit
+    assert fast_value == value
+    for name, g, r in zip(["W1", "b1", "W2", "b2", "W3", "b3"], fast, reference, strict=True):
+        np.testing.assert_array_equal(g, r, err_msg=name)
+
+
+def test_loss_and_grad_checks_the_labels_once(rng, monkeypatch):
+    import mlp.losses
+
+    calls = []
+    checked = mlp.losses.as_labels
+    monkeypatch.setattr(mlp.losses, "as_labels", lambda *a: calls.append(1) or checked(*a))
+    net = MLP([3, 4, 3], output="softmax", seed=0)
+    net.loss_and_grad(rng.normal(size=(5, 3)), rng.integers(0, 3, 5), "cross_entropy")
+    assert len(calls) == 1
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, K\) = \[0, 3\)"):
+        net.loss_and_grad(rng.normal(size=(5, 3)), np.array([0, 1, 2, 3, 0]), "cross_entropy")
+
+
+def test_a_training_step_with_adam_allocates_nothing_parameter_sized(rng):
+    import tracemalloc
+
+    from mlp.optimizers import Adam
+
+    net = MLP([300, 64, 32, 5], output="softmax", seed=0)
+    X, y = rng.normal(size=(256, 300)), rng.integers(0, 5, 256)
+    params, grads, opt = net.parameters(), net.new_gradients(), Adam()
+    for _ in range(2):  # the first step makes the workspace and the optimizer's buffers
+        opt.step(params, net.loss_and_grad(X, y, "cross_entropy", out=grads)[1])
+    tracemalloc.start()
+    try:
+        opt.step(params, net.loss_and_grad(X, y, "cross_entropy", out=grads)[1])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the parameters take (300 * 64 + 64 + 64 * 32 + 32 + 32 * 5 + 5) * 8 = 171560 bytes and
+    # Z^[1] 131072; the step may allocate the (m, n_L) output error (10240), X's NaN check and
+    # numpy's iteration buffer for adding the bias (at most 8192 elements), nothing larger
+    assert peak < 256 * 64 * 8
+
+
+def test_loss_and_grad_runs_a_subclass_s_own_forward(rng):
+    class Doubled(MLP):
+        def forward(self, X, *, reuse=False):
+            return super().forward(2 * np.asarray(X), reuse=reuse)
+
+    X, y = rng.normal(size=(4, 3)), rng.integers(0, 2, 4)
+    net = Doubled([3, 4, 2], output="softmax", seed=0)
+    plain = MLP([3, 4, 2], output="softmax", seed=0)
+    value, grads = net.loss_and_grad(X, y, "cross_entropy")
+    expected_value, expected = plain.loss_and_grad(2 * X, y, "cross_entropy")
+    assert value == expected_value
+    for g, e in zip(grads[2:], expected[2:], strict=True):  # layer 2 sees the same inputs
+        np.testing.assert_array_equal(g, e)

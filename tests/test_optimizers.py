@@ -321,3 +321,67 @@ def test_load_state_dict_checks_its_input():
     del broken["t"]
     with pytest.raises(ValueError, match=r"lacks the key\(s\) \['t'\]"):
         SGD(0.1).load_state_dict(broken)
+
+
+def flat_pair(shapes, rng):
+    """Parameters and gradients as views into one buffer each, as an MLP makes them."""
+    from mlp._workspace import flat_views
+
+    params, grads = flat_views(shapes, np.float64), flat_views(shapes, np.float64)
+    for p, g in zip(params, grads, strict=True):
+        p[...], g[...] = rng.normal(size=p.shape), rng.normal(size=g.shape)
+    return params, grads
+
+
+@pytest.mark.parametrize("opt", copy.deepcopy(ALL), ids=repr)
+def test_the_fused_step_over_one_buffer_gives_the_per_array_numbers(opt):
+    rng = np.random.default_rng(2)
+    params, grads = flat_pair([(4, 3), (4,), (2, 4), (2,)], rng)
+    separate, twin = [p.copy() for p in params], copy.deepcopy(opt)
+    for step in range(3):
+        if step == 2:
+            opt.lr = twin.lr = 0.5 * opt.lr
+        for g in grads:
+            g[...] = rng.normal(size=g.shape)
+        opt.step(params, grads)
+        twin.step(separate, [g.copy() for g in grads])  # separate arrays: the loop per array
+        assert opt._fused is not None and twin._fused is None
+        for p, q in zip(params, separate, strict=True):
+            np.testing.assert_array_equal(p, q)  # elementwise math, the same operations
+    for ours, theirs in zip(opt.state_dict()["state"], twin.state_dict()["state"], strict=True):
+        assert ours.keys() == theirs.keys()
+        for name in ours:
+            np.testing.assert_array_equal(ours[name], theirs[name])
+
+
+@pytest.mark.parametrize("opt", copy.deepcopy([Momentum(0.1), Adam()]), ids=repr)
+def test_a_loaded_state_is_gathered_into_one_buffer_and_resumes(opt):
+    rng = np.random.default_rng(3)
+    params, grads = flat_pair([(3, 2), (3,)], rng)
+    separate = [p.copy() for p in params]
+    reference = copy.deepcopy(opt)
+    reference.step(separate, [g.copy() for g in grads])
+    opt.load_state_dict(reference.state_dict())  # separate state arrays
+    for p, q in zip(params, separate, strict=True):
+        p[...] = q
+    for _ in range(2):
+        opt.step(params, grads)
+        reference.step(separate, [g.copy() for g in grads])
+    for p, q in zip(params, separate, strict=True):
+        np.testing.assert_array_equal(p, q)
+    first = opt.state_names[0]
+    assert np.shares_memory(opt.state[0][first], opt._fused[2][first])  # views, one buffer
+
+
+@pytest.mark.parametrize("opt", copy.deepcopy(ALL), ids=repr)
+def test_a_fused_step_allocates_nothing_parameter_sized(opt):
+    rng = np.random.default_rng(4)
+    params, grads = flat_pair([(500, 250), (500,), (10, 500), (10,)], rng)  # 1 MB in all
+    opt.step(params, grads)  # the first step creates the state and the scratch buffer
+    tracemalloc.start()
+    try:
+        opt.step(params, grads)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000  # no temporaries: the smallest parameter array alone is 4000 bytes

@@ -340,3 +340,54 @@ def test_moons_are_separated():
     history = train(net, X, y.reshape(-1, 1), "binary_cross_entropy", Adam(0.02), epochs=100,
                     batch_size=32, seed=0)
     assert history.accuracy[-1] >= 0.95
+
+
+def test_train_checks_the_data_once_and_not_at_every_step(monkeypatch):
+    import mlp.losses
+    import mlp.network
+
+    calls = {"labels": 0, "X": 0}
+    check_labels, check_X = mlp.losses.as_labels, mlp.network.as_matrix
+
+    def count(kind, check):
+        return lambda *a: calls.__setitem__(kind, calls[kind] + 1) or check(*a)
+
+    monkeypatch.setattr(mlp.losses, "as_labels", count("labels", check_labels))
+    monkeypatch.setattr(mlp.network, "as_matrix", count("X", check_X))
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.integers(0, 3, 40)
+    net = MLP([3, 4, 3], output="softmax", seed=0)
+    train(net, X, y, "cross_entropy", SGD(0.1), epochs=2, batch_size=5, progress=False)
+    # 16 steps; the labels: once at the start, then the loss at the end of each of the 2 epochs;
+    # X (in the network): only the end-of-epoch predictions
+    assert calls == {"labels": 1 + 2, "X": 2}
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, K\) = \[0, 3\)"):
+        train(net, X, np.full(40, 3), "cross_entropy", SGD(0.1), epochs=1, progress=False)
+
+
+def test_a_subclass_that_redefines_a_pass_or_loss_and_grad_is_what_train_runs():
+    class NoBiasGradient(MLP):
+        def backward(self, cache, y, loss, out=None):
+            grads = super().backward(cache, y, loss, out)
+            for grad_b in grads[1::2]:
+                grad_b[...] = 0.0
+            return grads
+
+    class HalfGradient(MLP):
+        def loss_and_grad(self, X, y, loss, out=None):
+            value, grads = super().loss_and_grad(X, y, loss, out)
+            for g in grads:
+                g *= 0.5
+            return value, grads
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), rng.integers(0, 3, 20)
+    net = NoBiasGradient([3, 4, 3], output="softmax", seed=0)
+    train(net, X, y, "cross_entropy", SGD(0.5), epochs=3, batch_size=5, progress=False)
+    assert all(np.all(b == 0) for b in net.biases)
+    plain = MLP([3, 4, 3], output="softmax", seed=0)
+    half = HalfGradient([3, 4, 3], output="softmax", seed=0)
+    train(plain, X, y, "cross_entropy", SGD(0.5), epochs=1, progress=False)
+    train(half, X, y, "cross_entropy", SGD(1.0), epochs=1, progress=False)
+    for p, q in zip(plain.parameters(), half.parameters(), strict=True):
+        np.testing.assert_array_equal(p, q)  # one full-batch step of 0.5 g either way

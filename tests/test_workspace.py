@@ -31,3 +31,19 @@ def test_forward_and_backward_arrays_have_the_layer_shapes():
     deltas, slopes = ws.backward_arrays(7)
     assert deltas[0] is None and slopes[0] is None
     assert [d.shape for d in deltas[1:]] == [s.shape for s in slopes[1:]] == [(7, 4), (7, 5)]
+
+
+def test_flat_views_tile_one_buffer_and_flat_buffer_finds_it():
+    from mlp._workspace import flat_buffer, flat_views
+
+    views = flat_views([(2, 3), (2,), (1, 2), (1,)], np.float32)
+    buffer = flat_buffer(views)
+    assert buffer is not None and buffer.size == 11 and buffer.dtype == np.float32
+    buffer[...] = np.arange(11)
+    assert views[1].tolist() == [6, 7] and views[3].tolist() == [10]
+    assert flat_buffer(views[::-1]) is None  # another order
+    assert flat_buffer(views[:2]) is None  # does not cover the buffer
+    assert flat_buffer([np.zeros((2, 3)), np.zeros(2)]) is None  # separate arrays
+    whole = np.zeros(8)
+    assert flat_buffer([whole[0:8:2], whole[1:8:2]]) is None  # strided views
+    assert flat_buffer([whole[:3], whole[4:]]) is None  # a gap
