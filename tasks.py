@@ -38,8 +38,10 @@ class StageFailed(Exception):
 class Runner:
     """Runs the stages of one command, printing a line per stage and logging the detail."""
 
-    def __init__(self, venv: Path, python: str, verbose: bool) -> None:
+    def __init__(self, venv: Path, python: str, verbose: bool,
+                 lab_options: list[str] | None = None) -> None:
         self.venv = venv
+        self.lab_options = lab_options or []
         self.python = python
         self.verbose = verbose
         self.passed = 0
@@ -182,8 +184,18 @@ def stage_browser(runner: Runner, log: Path) -> str:
     return "the built site in headless Chromium"
 
 
+def stage_lab(runner: Runner, log: Path) -> str:
+    """The learner's workspace in JupyterLab, in the foreground: its output is the learner's."""
+    print(flush=True)
+    command = [runner.tool("python"), "-m", "bookkit", "lab", *runner.lab_options]
+    status = subprocess.run(command, cwd=ROOT, check=False).returncode
+    if status != 0:
+        raise StageFailed(f"`python -m bookkit lab` exited with status {status}")
+    return "JupyterLab stopped; your work is in workspace/"
+
+
 def stage_clean(runner: Runner, log: Path) -> str:
-    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)  # never workspace/: the learner's
     return "removed _build/"
 
 
@@ -249,7 +261,7 @@ def stage_info(runner: Runner, log: Path) -> str:
 STAGES = {
     "env": stage_env, "lint": stage_lint, "unit": stage_unit, "notebooks": stage_notebooks,
     "exercises": stage_exercises, "site": stage_site, "student-site": stage_student_site,
-    "browser": stage_browser, "clean": stage_clean, "info": stage_info,
+    "browser": stage_browser, "clean": stage_clean, "info": stage_info, "lab": stage_lab,
 }
 COMMANDS = {
     "book": ["env", "exercises", "site"],
@@ -260,6 +272,7 @@ COMMANDS = {
     **{name: ["env", name] for name in ("lint", "unit", "notebooks", "browser", "info")},
     "env": ["env"],
     "clean": ["clean"],
+    "lab": ["env", "lab"],
 }
 
 
@@ -267,14 +280,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=sorted(COMMANDS),
-                        help="book: build the website; test: run every test; others: one stage")
+                        help="book: build the website; test: run every test; lab: open the "
+                        "learner's workspace in JupyterLab (options after it go to "
+                        "`python -m bookkit lab`); others: one stage")
     parser.add_argument("--python", default=sys.executable,
                         help="the interpreter that creates the environment (default: this one)")
     parser.add_argument("--venv", default=".venv", help="where the environment lives")
     parser.add_argument("--no-browser", action="store_true",
                         help="leave out the headless-Chromium tests (a machine without Chromium)")
-    args = parser.parse_args(argv)
-    runner = Runner((ROOT / args.venv).resolve(), args.python, verbose=bool(os.environ.get("CI")))
+    args, lab_options = parser.parse_known_args(argv)
+    if lab_options and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(lab_options)}")
+    if args.command == "lab" and args.no_browser:  # no browser window, the same wish
+        lab_options.append("--no-browser")
+    runner = Runner((ROOT / args.venv).resolve(), args.python, verbose=bool(os.environ.get("CI")),
+                    lab_options=lab_options)
     stages = [s for s in COMMANDS[args.command] if not (args.no_browser and s == "browser")]
     started = time.monotonic()
     for number, stage in enumerate(stages, 1):

@@ -1,7 +1,8 @@
-"""Command line: ``python -m bookkit release | check-stubs | grade``.
+"""Command line: ``python -m bookkit release | check-stubs | grade | lab``.
 
 Examples
 --------
+python -m bookkit lab                           # the learner's workspace, opened in JupyterLab
 python -m bookkit release                       # student, instructor and reader copies
 python -m bookkit release --edition student     # reader pages without solutions
 python -m bookkit check-stubs                   # every graded test fails on the stub
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bookkit.grade import grade
+from bookkit.lab import run_lab
 from bookkit.notebook import SourceFormatError
 from bookkit.release import EDITIONS, release
 from bookkit.report import table, write_atomically, write_csv, write_json
@@ -91,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
                           "keep it secret")
     grd.add_argument(NO_SANDBOX, dest="no_sandbox", action="store_true",
                      help="DANGEROUS: run learners' code without the bubblewrap sandbox")
+    lab = commands.add_parser("lab", help="open the learner's workspace in JupyterLab")
+    lab.add_argument("--workspace", default="workspace", type=Path,
+                     help="the learner's folder (workspace)")
+    lab.add_argument("--book", default=".", type=Path,
+                     help="the book's folder, holding chapters/ and exercises/ (.)")
+    lab.add_argument("--port", type=int, default=8888,
+                     help="first port tried; 0: any free port (8888)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    lab.add_argument("--sync-only", action="store_true",
+                     help="only bring the workspace up to date; do not start JupyterLab")
     return parser
 
 
@@ -147,8 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "check-stubs":
             return _check_stubs(args)
+        if args.command == "lab":
+            return run_lab(args.book, args.workspace, args.port, not args.no_browser,
+                           args.sync_only)
         return _grade(args)
-    except (SourceFormatError, RuntimeError) as err:
+    except (SourceFormatError, RuntimeError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -1,12 +1,19 @@
 """Self-checks for learners, used inside the exercises' test cells.
 
-Each helper prints ``✔ <name> passed`` on success and otherwise raises AssertionError with a
-message of the form ``<name>: expected ..., got ...; hint: ...``. The numbers compared may be
-shown; the solution code never is.
+Each helper prints one line saying what passed (``✔ grad_W has shape (3, 6)``, ``✔ grad_W has
+the expected values``), so two checks of one name never print the same line, and otherwise raises
+AssertionError with a message of the form ``<name>: expected ..., got ...; hint: ...``. The
+numbers compared may be shown; the solution code never is.
+
+Imported in IPython (Jupyter), the module also tidies what a learner sees when a cell fails: the
+traceback of a failed check stops at the learner's own code (no frame of this file), and numpy's
+error for a matrix product whose shapes do not fit gets a line explaining it, since it is raised
+in the learner's code before any check can give its hint.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,14 +21,19 @@ import numpy as np
 
 __all__ = ["check_close", "check_dtype", "check_raises", "check_shape", "check_true"]
 
+SHAPE_HINT = ("hint: the shapes of a matrix product do not fit: in A @ B the last axis of A must "
+              "be as long as the first axis of B. Print the .shape of both arrays and compare "
+              "them with the shapes the exercise gives; is one of them transposed, or in the "
+              "wrong order?")
+
 
 def _fail(name: str, message: str, hint: str | None) -> None:
     __tracebackhide__ = True
     raise AssertionError(f"{name}: {message}" + (f"; hint: {hint}" if hint else ""))
 
 
-def _passed(name: str) -> None:
-    print(f"\u2714 {name} passed")
+def _passed(name: str, what: str = "") -> None:
+    print(f"\u2714 {name}" + (f" {what}" if what else ""))
 
 
 def _as_numbers(got: Any, name: str, hint: str | None) -> np.ndarray:
@@ -62,7 +74,7 @@ def check_shape(got: Any, shape: Sequence[int | None], name: str, hint: str | No
     ):
         _fail(name, f"expected shape {expected}, got "
               + ("None" if actual is None else f"shape {actual}"), hint)
-    _passed(name)
+    _passed(name, f"has shape {actual}")
 
 
 def check_close(got: Any, expected: Any, name: str, hint: str | None = None,
@@ -97,7 +109,7 @@ def check_close(got: Any, expected: Any, name: str, hint: str | None = None,
         place = f" at index {where}" if where else ""
         count = f" ({int(bad.sum())} of {bad.size} values differ)" if bad.size > 1 else ""
         _fail(name, f"expected {want[where]:.6g}{place}, got {have[where]:.6g}{count}", hint)
-    _passed(name)
+    _passed(name, "has the expected value" + ("s" if want.size > 1 else ""))
 
 
 def check_dtype(got: Any, dtype: Any, name: str, hint: str | None = None) -> None:
@@ -113,7 +125,7 @@ def check_dtype(got: Any, dtype: Any, name: str, hint: str | None = None) -> Non
     if actual != np.dtype(dtype):
         _fail(name, f"expected dtype {np.dtype(dtype)}, got "
               + (str(actual) if actual is not None else type(got).__name__), hint)
-    _passed(name)
+    _passed(name, f"has dtype {actual}")
 
 
 def check_true(condition: Any, message: str, hint: str | None = None) -> None:
@@ -143,8 +155,46 @@ def check_raises(exception: type[BaseException], func: Callable[..., Any], *args
     try:
         func(*args, **kwargs)
     except exception:
-        _passed(name)
+        _passed(name, f"raises {exception.__name__}")
         return
     except Exception as err:  # noqa: BLE001 - any other error is the learner's to see
         _fail(name, f"expected {exception.__name__}, got {type(err).__name__}: {err}", hint)
     _fail(name, f"expected {exception.__name__}, got no error", hint)
+
+
+def _outside_this_file(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """The traceback ``tb`` without its frames in this file."""
+    frames = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != __file__:
+            frames.append(tb)
+        tb = tb.tb_next
+    kept = None
+    for frame in reversed(frames):
+        kept = types.TracebackType(kept, frame.tb_frame, frame.tb_lasti, frame.tb_lineno)
+    return kept
+
+
+def _show_error(shell: Any, etype: type, value: BaseException, tb: types.TracebackType | None,
+                tb_offset: int | None = None) -> list[str]:
+    """IPython's traceback of a failed cell, tidied as the module docstring says."""
+    if issubclass(etype, AssertionError):
+        tb = _outside_this_file(tb) or tb
+    lines = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    if issubclass(etype, ValueError) and str(value).startswith("matmul: Input operand"):
+        lines = [*lines, SHAPE_HINT]
+    shell._showtraceback(etype, value, lines)
+    return lines
+
+
+def _install(shell: Any) -> None:
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc((AssertionError, ValueError), _show_error)
+
+
+try:
+    from IPython import get_ipython
+except ImportError:  # pragma: no cover - IPython comes with every Jupyter kernel
+    pass
+else:
+    _install(get_ipython())

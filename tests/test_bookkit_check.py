@@ -1,15 +1,22 @@
 """Learners' self-check helpers: a pass prints one line, a failure says expected, got and hint."""
 
+import re
+
 import numpy as np
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
 
+from bookkit import check
 from bookkit.check import check_close, check_dtype, check_raises, check_shape, check_true
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def test_close_values_pass_and_say_so(capsys):
     check_close(np.array([1.0, 3.0]), [1.0, 3.0 + 1e-9], "grad")
     check_close(0.1 + 0.2, 0.3, "sum")
-    assert capsys.readouterr().out == "\u2714 grad passed\n\u2714 sum passed\n"
+    assert capsys.readouterr().out == ("\u2714 grad has the expected values\n"
+                                       "\u2714 sum has the expected value\n")
 
 
 def test_a_wrong_value_names_index_values_count_and_hint():
@@ -42,7 +49,7 @@ def test_not_numbers_wrong_shape_and_nan_are_refused(got, message):
 
 def test_shape_accepts_wildcards_and_refuses_mismatches(capsys):
     check_shape(np.zeros((5, 3)), (None, 3), "A[1]")
-    assert capsys.readouterr().out == "\u2714 A[1] passed\n"
+    assert capsys.readouterr().out == "\u2714 A[1] has shape (5, 3)\n"
     with pytest.raises(AssertionError, match=r"^A\[1\]: expected shape \(5, 3\), got shape "
                        r"\(3, 5\); hint: one row per example$"):
         check_shape(np.zeros((3, 5)), (5, 3), "A[1]", hint="one row per example")
@@ -54,7 +61,7 @@ def test_shape_accepts_wildcards_and_refuses_mismatches(capsys):
 
 def test_dtype_is_checked(capsys):
     check_dtype(np.zeros(2, dtype=np.float32), np.float32, "float32 kept")
-    assert "\u2714 float32 kept passed" in capsys.readouterr().out
+    assert "\u2714 float32 kept has dtype float32" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="z: expected dtype float32, got float64"):
         check_dtype(np.zeros(2), "float32", "z")
     with pytest.raises(AssertionError, match="z: expected dtype float32, got list"):
@@ -63,7 +70,7 @@ def test_dtype_is_checked(capsys):
 
 def test_true_reports_the_condition(capsys):
     check_true(1 < 2, "a new array")
-    assert capsys.readouterr().out == "\u2714 a new array passed\n"
+    assert capsys.readouterr().out == "\u2714 a new array\n"
     with pytest.raises(AssertionError, match=r"^a new array: expected True, got False; hint: h$"):
         check_true(False, "a new array", hint="h")
 
@@ -76,7 +83,7 @@ def _refuse(value):
 
 def test_raises_passes_only_on_the_named_exception(capsys):
     check_raises(ValueError, _refuse, -1, name="lr < 0")
-    assert capsys.readouterr().out == "\u2714 lr < 0 passed\n"
+    assert capsys.readouterr().out == "\u2714 lr < 0 raises ValueError\n"
     with pytest.raises(AssertionError, match=r"lr < 0: expected ValueError, got no error"):
         check_raises(ValueError, _refuse, 1, name="lr < 0")
     with pytest.raises(AssertionError, match=r"expected TypeError, got ValueError: negative"):
@@ -89,3 +96,45 @@ def test_a_stub_fails_every_helper_that_calls_it():
 
     with pytest.raises(AssertionError, match="expected ValueError, got NotImplementedError"):
         check_raises(ValueError, stub, -1, name="stub")
+
+
+def test_two_checks_of_one_name_print_two_different_lines(capsys):
+    got = np.zeros((6, 4))
+    check_shape(got, (6, 4), "output_error(y_hat, y)")
+    check_close(got, np.zeros((6, 4)), "output_error(y_hat, y)")
+    first, second = capsys.readouterr().out.splitlines()
+    assert first != second, "a shape check and a value check print the same line"
+    with pytest.raises(AssertionError) as failed:
+        check_close(got, np.ones((6, 4)), "output_error(y_hat, y)")
+    assert not str(failed.value).startswith(first), "a failure repeats a line printed as passed"
+
+
+@pytest.fixture
+def shell(capsys):
+    """An IPython shell with the self-checks' error display installed; its output as text."""
+    shell = InteractiveShell()
+    check._install(shell)
+    shell.run_cell("import numpy as np\nfrom bookkit.check import check_close")
+    capsys.readouterr()
+
+    def run(cell: str) -> str:
+        shell.run_cell(cell)
+        captured = capsys.readouterr()
+        return ANSI.sub("", captured.out + captured.err)
+
+    yield run
+    shell.clear_instance()
+
+
+def test_a_failed_check_shows_the_learners_line_and_no_frame_of_the_checks(shell):
+    shown = shell("check_close(np.ones(3), np.zeros(3), 'f(x)', hint='think')")
+    assert "f(x): expected 0 at index (0,), got 1" in shown and "hint: think" in shown
+    assert "check_close(np.ones(3)" in shown, "the learner's own line is not shown"
+    assert "bookkit" not in shown and "_fail" not in shown, f"a check.py frame is shown:\n{shown}"
+
+
+def test_a_matrix_product_of_the_wrong_shapes_gets_the_shape_hint(shell):
+    shown = shell("W = np.ones((4, 5))\ndelta = np.ones((6, 4))\ndelta @ W.T")
+    assert "size 5 is different from 4" in shown and check.SHAPE_HINT in shown
+    other = shell("int('x')")
+    assert "invalid literal" in other and check.SHAPE_HINT not in other

@@ -77,3 +77,15 @@ def test_a_build_that_failed_on_a_warning_lists_the_warnings(tmp_path):
     log = tmp_path / "site.log"
     log.write_text("reading sources...\nintro.md:3: WARNING: undefined label: 'fig-x'\n")
     assert "undefined label: 'fig-x'" in tasks.explain_build_failure(log)
+
+
+def test_lab_takes_bookkit_lab_options_and_refuses_them_elsewhere(monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setitem(tasks.STAGES, "env", lambda runner, log: "up to date")
+    monkeypatch.setitem(tasks.STAGES, "lab", lambda runner, log: seen.setdefault(
+        "options", runner.lab_options) and "ran")
+    assert tasks.main(["lab", "--sync-only", "--port", "9999", "--no-browser"]) == 0
+    assert seen["options"] == ["--sync-only", "--port", "9999", "--no-browser"]
+    with pytest.raises(SystemExit):
+        tasks.main(["unit", "--sync-only"])
+    assert "unrecognized arguments: --sync-only" in capsys.readouterr().err

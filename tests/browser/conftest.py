@@ -118,7 +118,7 @@ def site_url(site_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Headless Chromium driven by Selenium 4, with the browser console log enabled."""
     if os.environ.get("MLP_SKIP_BROWSER") == "1":
         pytest.skip("MLP_SKIP_BROWSER=1: browser test skipped on purpose")
@@ -154,3 +154,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatu
     if summary:
         terminalreporter.write_sep("-", "accessibility audit (axe-core)")
         terminalreporter.write_line(summary)
+
+
+@pytest.fixture(scope="session")
+def browser(site_dir: Path, chromium: object) -> object:
+    """The same Chromium, for the tests of the built site (skipped without a site)."""
+    return chromium

@@ -88,3 +88,19 @@ def test_download_link_serves_the_student_notebook(browser, site_url: str) -> No
     assert any(STUB in source for source in code), f"no {STUB!r} stub in the download"
     leaked = [marker for marker in SOLUTION_MARKERS if marker in text]
     assert not leaked, f"the student notebook still contains {leaked}"
+
+
+def test_the_download_button_serves_the_same_student_notebook(browser, site_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    wait_until_loaded(browser, site_url + EXERCISE_PAGE)
+    link = browser.find_element(By.CSS_SELECTOR, "article a.reference.download")
+    buttons = [a.get_attribute("href") for a in browser.find_elements(
+        By.CSS_SELECTOR, ".dropdown-download-buttons a[href]")]
+    notebooks = [href for href in buttons if href.endswith(".ipynb")]
+    assert notebooks, f"no notebook in the page's download menu: {buttons}"
+    _, student = fetch(urljoin(browser.current_url, link.get_attribute("href")))
+    for href in notebooks:
+        status, body = fetch(urljoin(browser.current_url, href))
+        assert status == 200 and body == student, \
+            f"the download button's {href} is not the student notebook of the page's link"
