@@ -317,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tests: {runner.passed} passed, {runner.failed} failed")
     if args.command in ("book", "site", "student-site"):
         print(f"\nThe book is built ({minutes:.1f} min). Open: {SITE / 'index.html'}")
-        serve = f"{Path(runner.tool('python')).relative_to(ROOT)} -m http.server -d _build/html"
+        python = Path(runner.tool("python"))
+        shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+        serve = f"{shown} -m http.server --bind 127.0.0.1 -d _build/html"
         print(f"(search shows snippets when the site is served: {serve}, then open "
               "http://127.0.0.1:8000)")
     return 0
