@@ -1,5 +1,6 @@
 """Shared fixtures for the numpy core's tests: seeded data and an independent gradient judge."""
 
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -88,3 +89,19 @@ def assert_gradients() -> Callable:
 def finite_differences() -> Callable:
     """``finite_differences(f, param, h=1e-5)``, see ``central_differences``."""
     return central_differences
+
+
+# The grader runs learners' code in a bubblewrap sandbox (Linux namespaces): these modules grade
+# notebooks, so elsewhere (macOS, Windows) they are skipped with the reason, never silently passed.
+SANDBOXED = {"test_bookkit_grade", "test_bookkit_hostile", "test_bookkit_limits",
+             "test_bookkit_main", "test_bookkit_secret", "test_lab_roundtrip"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if sys.platform.startswith("linux"):
+        return
+    skip = pytest.mark.skip(reason="the grader's sandbox (bubblewrap) needs Linux")
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__.rsplit(".", 1)[-1] in SANDBOXED:
+            item.add_marker(skip)
