@@ -266,5 +266,8 @@ def check_sandbox() -> None:
     finally:
         worker.kill()
     if not isinstance(reply, dict) or reply.get("status") != "ok":
-        raise SandboxError(f"the bubblewrap sandbox did not start ({reply}); "
-                           "check that `bwrap --unshare-pid --unshare-net true` works here")
+        raise SandboxError(
+            f"the bubblewrap sandbox did not start ({reply}); check that "
+            "`bwrap --ro-bind / / --unshare-pid --unshare-net true` works here, and that "
+            f"`{sys.executable} -I -c 'import bookkit'` imports bookkit (an editable install that "
+            "points into another checkout does not: reinstall with `make env`)")

@@ -47,8 +47,8 @@ def run(tmp_path_factory):
     command = [sys.executable, "-m", "bookkit", "grade", str(root / "submitted"),
                str(root / "broken"), str(root / "names"), str(root / "links"),
                str(root / "dups"), str(twice / "01-sample.ipynb"), str(root / "wrong"),
-               "--source", str(source), "--out", str(out), "--timeout", "3",
-               "--notebook-timeout", "40", "--jobs", "2"]
+               "--source", str(source), "--out", str(out), "--timeout", "6",
+               "--notebook-timeout", "60", "--jobs", "2"]
     done = subprocess.run(command, capture_output=True, timeout=600, check=False)
     status = done.returncode
     terminal = (done.stdout + done.stderr).decode("utf-8", "replace")
