@@ -355,3 +355,90 @@ def hidden_activations(activation: Any, n_hidden: int) -> list[Activation]:
                 f"got it for hidden layer {layer}; use 'relu', 'tanh' or 'sigmoid'"
             )
     return hidden
+
+
+class GELU(Activation):
+    """g(z) = z Phi(z), Phi the standard normal CDF, in its tanh form.
+
+    Implements eq-gelu: g(z) = z (1 + tanh(u)) / 2 with u = c (z + 0.044715 z^3) and
+    c = sqrt(2 / pi), the form of Hendrycks and Gimpel that GPT-2 and PyTorch's
+    ``gelu(approximate="tanh")`` use; it differs from z Phi(z) by less than 1e-3 everywhere.
+    g'(z) = (1 + t) / 2 + z (1 - t^2) c (1 + 3 * 0.044715 z^2) / 2, with t = tanh(u).
+
+    The cubic is evaluated on z clipped to [-10, 10]: beyond, tanh(u) is exactly +-1 in every
+    floating-point type, so nothing changes except that z^3 cannot overflow.
+    """
+
+    name = "gelu"
+    _C, _K = float(np.sqrt(2 / np.pi)), 0.044715
+
+    def _t(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        clipped = np.clip(z, -10, 10)
+        return clipped, np.tanh(self._C * (clipped + self._K * clipped**3))
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return 0.5 * z * (1 + self._t(z)[1])
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        clipped, t = self._t(z)
+        slope = (1 - t * t) * self._C * (1 + 3 * self._K * clipped**2)
+        return 0.5 * (1 + t) + 0.5 * z * slope  # slope is exactly 0 where |z| > 10
+
+
+class SiLU(Activation):
+    """g(z) = z s(z), s the sigmoid: the SiLU (Swish with beta = 1); g'(z) = s (1 + z (1 - s)).
+
+    Implements eq-silu and eq-silu-grad. ``1 - s`` is computed as sigmoid(-z), which keeps the
+    tail for large z, and every product is of a finite number with one in [0, 1], so nothing
+    overflows.
+    """
+
+    name = "silu"
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return z * sigmoid(z)
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        s = sigmoid(z)
+        return s + s * (z * sigmoid(-z))
+
+
+class ELU(Activation):
+    """g(z) = z for z > 0, alpha (exp(z) - 1) otherwise; g'(z) = 1 for z > 0, alpha exp(z) else.
+
+    Implements eq-elu. ``exp`` is evaluated on min(z, 0) (``expm1`` for the value, exact near 0),
+    so a large positive z cannot overflow. At z = 0 the derivative is taken as alpha.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        The value approached as z -> -inf is -alpha; finite and > 0.
+
+    Raises
+    ------
+    ValueError
+        If ``alpha`` is not a finite number > 0.
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        if not (np.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a finite number > 0; got {alpha!r}")
+        self.alpha = float(alpha)
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
+
+    def grad(self, z: np.ndarray) -> np.ndarray:
+        return np.where(z > 0, 1, self.alpha * np.exp(np.minimum(z, 0))).astype(z.dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return self.name if self.alpha == 1.0 else f"ELU(alpha={self.alpha})"
+
+
+gelu = GELU()
+silu = SiLU()
+elu = ELU()
+ACTIVATIONS.update({act.name: act for act in (gelu, silu, elu)})
+__all__ += ["ELU", "GELU", "SiLU", "elu", "gelu", "silu"]

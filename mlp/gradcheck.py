@@ -12,9 +12,25 @@ from typing import Any
 
 import numpy as np
 
-from .losses import Loss, get_loss
+from .activations import Sigmoid, Softmax
+from .losses import (
+    BinaryCrossEntropy,
+    CrossEntropy,
+    Loss,
+    binary_cross_entropy_with_logits,
+    cross_entropy_with_logits,
+    get_loss,
+)
 
 __all__ = ["GradcheckResult", "finite_difference_tolerance", "gradcheck", "relative_error"]
+
+# Output activation and loss pairs whose backward pass uses the fused output error (y_hat - y)/m:
+# for them the numerical side differentiates the loss computed from the logits z^[L], which stays
+# exact where the probability saturates (the loss from clipped probabilities is flat there).
+_FROM_LOGITS = {
+    (Sigmoid, BinaryCrossEntropy): binary_cross_entropy_with_logits,
+    (Softmax, CrossEntropy): cross_entropy_with_logits,
+}
 
 
 @dataclass
@@ -134,8 +150,14 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
     Implements eq-central-difference and eq-relative-error.
 
     For each entry theta of each array in ``net.parameters()``, the numerical derivative is
-    (L(theta + eps) - L(theta - eps)) / (2 eps), L evaluated as ``loss(net.forward(X)[0], y)``;
-    the entry is perturbed in place and always restored. Each array is then scored by
+    (L(theta + eps) - L(theta - eps)) / (2 eps), L evaluated as ``loss(net.forward(X)[0], y)``,
+    except for a sigmoid output with binary cross-entropy and a softmax output with
+    cross-entropy, where L is computed from the output layer's logits z^[L]
+    (``binary_cross_entropy_with_logits``, ``cross_entropy_with_logits``). Those are the pairs
+    whose backward pass uses the fused output error (y_hat - y)/m, exact however large z is;
+    the loss computed from probabilities clips them to [eps, 1 - eps] and is flat once the output
+    saturates, which would report a correct backward as wrong (eq-gradcheck-saturation).
+    The entry is perturbed in place and always restored. Each array is then scored by
     ``relative_error`` (||analytic - numerical|| / (||analytic|| + ||numerical||)). With a
     float64 network and eps = 1e-6, a correct backward pass typically scores below 1e-7.
     The cost is 2 forward passes per parameter: use a small network and batch.
@@ -189,12 +211,21 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
     loss = get_loss(loss)
     _, cache = net.forward(X)
     analytic = net.backward(cache, y, loss)
-    numerical = [_central_differences(p, lambda: loss(net.forward(X)[0], y), eps) for p in params]
+    objective = _objective(net, X, y, loss)
+    numerical = [_central_differences(p, objective, eps) for p in params]
     names = [f"{'Wb'[i % 2]}[{i // 2 + 1}]" for i in range(len(params))]
     errors = {
         name: relative_error(a, n) for name, a, n in zip(names, analytic, numerical, strict=True)
     }
     return GradcheckResult(max(errors.values()), errors, numerical, analytic)
+
+
+def _objective(net: Any, X: Any, y: Any, loss: Loss) -> Any:
+    """The loss as a function of the parameters: from the logits for the fused pairs."""
+    from_logits = _FROM_LOGITS.get((type(getattr(net, "output", None)), type(loss)))
+    if from_logits is None:
+        return lambda: loss(net.forward(X)[0], y)
+    return lambda: from_logits(net.forward(X)[1].z[-1], y)
 
 
 def _central_differences(param: np.ndarray, objective: Any, eps: float) -> np.ndarray:

@@ -133,3 +133,22 @@ def test_the_tolerance_rejects_bad_input(kwargs, match):
 
     with pytest.raises(ValueError, match=match):
         finite_difference_tolerance(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("output", "loss", "y", "saturating_bias"),
+    [
+        ("sigmoid", "binary_cross_entropy", np.zeros((4, 1)), [45.0]),
+        ("softmax", "cross_entropy", np.array([1, 2, 1, 2]), [60.0, 0.0, 0.0]),
+    ],
+)
+def test_a_saturated_fused_output_is_not_a_false_alarm(rng, output, loss, y, saturating_bias):
+    # the output saturates on the wrong class: clipped probabilities give a flat loss, while
+    # backward's fused (y_hat - y)/m is exact, so the numerical side must come from the logits
+    net = MLP([2, 3, len(saturating_bias)], activation="tanh", output=output, seed=0)
+    net.biases[1][:] = saturating_bias
+    X = rng.normal(size=(4, 2))
+    result = gradcheck(net, X, y, loss)
+    assert result.max_relative_error < 1e-6, result
+    # and the gradient it checks is not small: the network is confidently wrong
+    assert np.abs(result.analytic[3]).max() > 0.4
