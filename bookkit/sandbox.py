@@ -86,7 +86,9 @@ def bwrap_arguments(as_root: bool) -> list[str]:
             "--unshare-cgroup-try", "--die-with-parent", "--new-session"]
     if not as_root:
         args.insert(0, "--unshare-user")
-    made: set[str] = {"/"}
+    # /tmp first: a checkout or environment that lives under /tmp is bound on top of it below
+    args += ["--perms", "1777", "--tmpfs", "/tmp"]
+    made: set[str] = {"/", "/tmp"}
     for link in SYSTEM_DIRS:
         if os.path.islink(link):
             args += ["--symlink", os.readlink(link), link]
@@ -98,7 +100,7 @@ def bwrap_arguments(as_root: bool) -> list[str]:
             made.add(parent)
         args += ["--ro-bind", path, path]
         made.add(path)
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+    args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
     if as_root:
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
