@@ -256,7 +256,8 @@ class MLP:
             grad_b^[l]  = sum of the rows of Delta^[l]
             Delta^[l-1] = (Delta^[l] W^[l]) * g^[l-1]'(Z^[l-1])
 
-        and, for a hidden layer dropped out in the forward pass (eq-inverted-dropout),
+        and, for a hidden layer dropped out in the forward pass (eq-inverted-dropout,
+        eq-dropout-delta),
         Delta^[l-1] = (Delta^[l] W^[l]) * M^[l-1] * g^[l-1]'(Z^[l-1]) with the cached mask
         M^[l-1]: a dropped unit passed nothing on, so no error flows back through it, and a
         kept one passed on its output times 1 / (1 - p).
