@@ -187,23 +187,18 @@ class Worker:
 
     def send(self, message: dict) -> bool:
         """Write one message; False if the process is gone."""
-        data = (json.dumps(message) + "\n").encode("utf-8", "surrogatepass")
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self._to, view):]
-        except (BrokenPipeError, OSError, TypeError):
-            return False
-        return True
+        return self.send_line(json.dumps(message).encode("utf-8", "surrogatepass"))
 
     def send_line(self, line: bytes) -> bool:
         """Write one message received from the other worker, unread; False if the process is
-        gone."""
+        gone (or was never started)."""
+        if self._to is None:
+            return False
         try:
             view = memoryview(line + b"\n")
             while view:
                 view = view[os.write(self._to, view):]
-        except OSError:
+        except OSError:  # BrokenPipeError included: the process is gone
             return False
         return True
 
@@ -214,6 +209,8 @@ class Worker:
         With ``raw``, the message's line is returned unread (bytes), for relaying to the other
         worker, which reads it.
         """
+        if self._from is None:  # never started, or killed: there is nothing to read
+            return "crash"
         chunks, size = [self._buffer], len(self._buffer)
         while b"\n" not in chunks[-1]:
             left = deadline - time.monotonic()
