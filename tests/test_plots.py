@@ -155,3 +155,19 @@ def test_contraction_panel_marks_the_rate_and_bounds_the_loss(fraction):
     np.testing.assert_allclose([marker.get_xdata()[0], marker.get_ydata()[0]],
                                [lr * BOWL.L, rho_value])
     assert marker.get_color() == curve.get_color()
+
+
+def test_log_axis_labels_powers_of_ten_without_mathtext():
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([1, 2, 3], [1e-12, 1.0, 1e3])
+    plots.log_axis(ax)
+    fig.canvas.draw()
+    assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "10⁻⁶" in labels and "1" in labels, labels
+    assert not any("$" in text for text in labels), "a label is mathtext"
+    plots.log_axis(ax, "x")
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match=r'which must be "x" or "y"; got \'z\''):
+        plots.log_axis(ax, "z")
