@@ -4,15 +4,16 @@
     .venv/bin/python benchmarks/widgets.py chapters/02-learning-rate.md --site _build/html
 
 For each chapter it runs the code cells (as the notebook would, magics left out) and finds the
-demos (``mlp.widgets.ControlsDemo``, which ``SliderDemo`` is) they made. For each demo it
-reports the frames of its grid, the bytes of its static twin (``html()``, raw and gzipped), the
-time to build that twin from a cold cache (every frame drawn as SVG), and the live redraw time:
-the time ``png(**settings)`` takes for each combination of the grid from a cold cache, which is
-what a reader's move costs in Jupyter (median and worst over the grid). With ``--site`` it also
-reports each chapter page of the built book, raw and gzipped.
+demos (``mlp.widgets.ControlsDemo``, which ``SliderDemo`` is) they end with. For each demo it
+reports the frames of its grid; the time to draw each frame as SVG from a cold cache (median and
+worst: what a live redraw costs before the demo is displayed); the bytes of its static twin
+(``html()``, raw and gzipped) and the time to build it (every frame drawn, then packed); and the
+live redraw time once the demo is displayed, which is what a reader's move costs in Jupyter: the
+controls of ``widget()`` set to each combination of the grid in turn (median and worst). With
+``--site`` it also reports each chapter page of the built book, raw and gzipped.
 
-Redraws are timed by the wall clock and by the process's CPU time, which leaves out the time
-other jobs hold the core: on a small shared machine the wall-clock times vary from run to run.
+Drawing a frame is timed by the wall clock and by the process's CPU time, which leaves out the
+time other jobs hold the core: on a small shared machine the wall-clock times vary a lot.
 The targets are a redraw under 200 ms and every chapter page under 2 MB gzipped.
 """
 
@@ -66,23 +67,30 @@ def chapter_demos(path: Path) -> list[tuple[str, object]]:
 
 def measure(demo) -> dict[str, float]:
     """Frames, twin bytes (raw, gzip), twin build time and live redraw times of one demo."""
-    demo.png(**demo.grid[-1])  # warm-up: fonts and caches of matplotlib, not the demo's cost
+    demo.svg(**demo.grid[-1])  # warm-up: fonts and caches of matplotlib, not the demo's cost
     demo._frames.clear()
-    start = time.perf_counter()
-    page = demo.html().encode("utf-8")
-    build = time.perf_counter() - start
-    redraws, cpu = [], []
-    for settings in demo.grid:
+    wall, cpu = [], []
+    for settings in demo.grid:  # each frame drawn from a cold cache: a redraw before display
         start, start_cpu = time.perf_counter(), time.process_time()
-        demo.png(**settings)  # SliderDemo.png(value) takes its one setting by keyword too
-        redraws.append(time.perf_counter() - start)
+        demo.svg(**settings)  # SliderDemo.svg(value) takes its one setting by keyword too
+        wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
+    start = time.perf_counter()
+    page = demo.html().encode("utf-8")  # every frame drawn: packing and JSON only
+    build = sum(wall) + time.perf_counter() - start
+    controls = demo.widget().children[:-1]
+    warm = []
+    for settings in demo.grid:  # after display: what a reader's move costs in Jupyter
+        start = time.perf_counter()
+        for control, name in zip(controls, demo.names, strict=True):
+            control.value = settings[name]
+        warm.append(time.perf_counter() - start)
     return {"frames": len(demo.grid), "raw_kB": len(page) / 1e3,
             "gzip_kB": len(gzip.compress(page, 9)) / 1e3, "build_s": build,
-            "redraw_median_ms": 1e3 * statistics.median(redraws),
-            "redraw_worst_ms": 1e3 * max(redraws),
-            "redraw_cpu_median_ms": 1e3 * statistics.median(cpu),
-            "redraw_cpu_worst_ms": 1e3 * max(cpu)}
+            "cold_median_ms": 1e3 * statistics.median(wall), "cold_worst_ms": 1e3 * max(wall),
+            "cold_cpu_median_ms": 1e3 * statistics.median(cpu),
+            "cold_cpu_worst_ms": 1e3 * max(cpu),
+            "redraw_median_ms": 1e3 * statistics.median(warm), "redraw_worst_ms": 1e3 * max(warm)}
 
 
 def main() -> None:
@@ -93,15 +101,16 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     print(f"{'demo':26} {'frames':>6} {'raw kB':>7} {'gzip kB':>7} {'build s':>7}   "
-          "redraw ms: wall median, worst; CPU median, worst")
+          "frame drawn ms (wall median, worst; CPU median, worst)   redraw ms (median, worst)")
     for chapter in args.chapters:
         for name, demo in chapter_demos(ROOT / chapter):
             row = {"demo": name, **measure(demo)}
             results.append(row)
             print(f"{name:26} {row['frames']:6d} {row['raw_kB']:7.0f} {row['gzip_kB']:7.0f} "
-                  f"{row['build_s']:7.1f}   {row['redraw_median_ms']:4.0f} "
-                  f"{row['redraw_worst_ms']:4.0f}   {row['redraw_cpu_median_ms']:4.0f} "
-                  f"{row['redraw_cpu_worst_ms']:4.0f}")
+                  f"{row['build_s']:7.1f}   {row['cold_median_ms']:4.0f} "
+                  f"{row['cold_worst_ms']:4.0f}   {row['cold_cpu_median_ms']:4.0f} "
+                  f"{row['cold_cpu_worst_ms']:4.0f}   {row['redraw_median_ms']:6.2f} "
+                  f"{row['redraw_worst_ms']:6.2f}")
     if args.site:
         print(f"\n{'page':40} {'raw kB':>8} {'gzip kB':>8}")
         for page in sorted(Path(args.site).glob("chapters/*.html")):

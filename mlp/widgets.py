@@ -6,7 +6,7 @@ out) and one :class:`Control` per parameter: a slider over numbers or a choice a
 (``_repr_mimebundle_``):
 
 - ``application/vnd.jupyter.widget-view+json``: one ipywidgets control per parameter above an
-  image that the frame function redraws on any change (a kernel is needed);
+  image (the frame as SVG) that follows any change (a kernel is needed);
 - ``text/html``: the static twin, every frame of the product grid precomputed as SVG text
   (``svg.fonttype: none``; the lines frames share stored once, :func:`pack_lines`) in one JSON
   blob, shown in an ``<img>`` behind one labelled, keyboard-operable control per parameter (a
@@ -216,7 +216,7 @@ class ControlsDemo:
         What the figure shows, the alt text of the static twin's image (default: built from the
         labels); each frame's alt text adds the values shown (:meth:`alt_text`).
     dpi : int, default 80
-        Resolution of the live widget's and the PDF's PNG frames.
+        Resolution of the PNG frame (the start, for PDF output).
 
     Attributes
     ----------
@@ -309,14 +309,14 @@ class ControlsDemo:
         return self._render(self.index(**settings), "png")
 
     def svg(self, **settings: Any) -> str:
-        """Return the frame of a combination as SVG text, from ``<svg`` on.
+        """Return the frame of a combination as SVG text, from ``<svg`` on (cached).
 
         Text stays text (``svg.fonttype: none``), coordinates keep 2 decimals (of a point,
         1/72 inch) and the RDF metadata is dropped, so frames are small and share most lines.
         Only numbers inside attributes (path data, positions) are shortened: the text a reader
         sees, such as a title's "η = 0.0168", is kept as drawn.
         """
-        return _shorten(self._render(self.index(**settings), "svg").decode("utf-8"))
+        return self._render(self.index(**settings), "svg").decode("utf-8")
 
     def _render(self, index: int, kind: str) -> bytes:
         key = (index, kind)
@@ -325,22 +325,27 @@ class ControlsDemo:
             buffer = io.BytesIO()
             with matplotlib.rc_context(_SVG_RC):
                 figure.savefig(buffer, format=kind, dpi=self.dpi, metadata=_metadata(kind))
-            self._frames[key] = buffer.getvalue()
+            data = buffer.getvalue()
+            self._frames[key] = _shorten(data.decode("utf-8")).encode("utf-8") if kind == "svg" \
+                else data
         return self._frames[key]
 
     def widget(self) -> ipywidgets.VBox:
         """Return the live widget: ``VBox([*controls, image])``, made once and then reused.
 
         Setting any control's ``value`` (a reader's drag or choice does that) redraws
-        ``image.value`` (PNG bytes) for the combination the controls show.
+        ``image.value`` for the combination the controls show: the frame's SVG bytes, the same
+        frames as the static twin's. Displaying the demo builds the twin, so every frame is then
+        drawn already and a redraw is a look-up; before that, a redraw draws one frame.
         """
         if self._widget is None:
             inputs = [c.widget() for c in self.controls.values()]
-            image = ipywidgets.Image(value=self.png(**self.start), format="png")
+            image = ipywidgets.Image(value=self.svg(**self.start).encode("utf-8"),
+                                     format="svg+xml", layout=ipywidgets.Layout(max_width="100%"))
 
             def redraw(_change: Any) -> None:
-                image.value = self.png(**dict(zip(self.names, (i.value for i in inputs),
-                                                  strict=True)))
+                shown = dict(zip(self.names, (i.value for i in inputs), strict=True))
+                image.value = self.svg(**shown).encode("utf-8")
 
             for control in inputs:
                 control.observe(redraw, names="value")
@@ -422,7 +427,7 @@ class SliderDemo(ControlsDemo):
         What the figure shows, the alt text of the static twin's image (default: built from
         ``label``); each frame's alt text adds the value shown (:meth:`alt_text`).
     dpi : int, default 80
-        Resolution of the live widget's and the PDF's PNG frames.
+        Resolution of the PNG frame (the start, for PDF output).
 
     Raises
     ------

@@ -147,11 +147,11 @@ def test_script_addresses_its_own_elements(demo):
 
 def test_moving_the_live_slider_redraws(demo):
     slider, image = demo.widget().children
-    assert image.value == demo.png(0.5)
+    assert image.format == "svg+xml" and image.value == demo.svg(0.5).encode()
     slider.value = 2.0
-    assert image.value == demo.png(2.0) != demo.png(0.5)
+    assert image.value == demo.svg(2.0).encode() != demo.svg(0.5).encode()
     demo.show(-1.0)
-    assert slider.value == -1.0 and image.value == demo.png(-1.0)
+    assert slider.value == -1.0 and image.value == demo.svg(-1.0).encode()
 
 
 def test_widget_is_made_once(demo):
@@ -285,13 +285,14 @@ def test_twin_alt_text_follows_every_combination(pair):
 
 def test_any_live_control_redraws_the_combination_shown(pair):
     slope, kind, image = pair.widget().children
-    assert (slope.value, kind.value) == (2.0, "step") and image.value == pair.png()
+    assert (slope.value, kind.value) == (2.0, "step") and image.value == pair.svg().encode()
     kind.value = "line"
-    assert image.value == pair.png(slope=2.0, kind="line") != pair.png(slope=2.0, kind="step")
+    assert image.value == pair.svg(slope=2.0, kind="line").encode()
+    assert pair.svg(slope=2.0, kind="line") != pair.svg(slope=2.0, kind="step")
     slope.value = 0.013
-    assert image.value == pair.png(slope=0.013, kind="line")
+    assert image.value == pair.svg(slope=0.013, kind="line").encode()
     pair.show(kind="step")
-    assert image.value == pair.png(slope=0.013, kind="step")
+    assert image.value == pair.svg(slope=0.013, kind="step").encode()
     assert type(kind).__name__ == "Dropdown" and type(slope).__name__ == "SelectionSlider"
 
 
