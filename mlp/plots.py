@@ -24,8 +24,10 @@ from .testfunctions import Objective, Quadratic, descent_path
 __all__ = [
     "COLORS",
     "MARKERS",
+    "REGIME_COLORS",
     "contour_plot",
     "learning_rate_figure",
+    "log_axis",
     "loss_curves",
     "schedule_curves",
     "subplots",
@@ -35,6 +37,10 @@ __all__ = [
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000")
 #: Markers, one per line, so that lines differ in more than colour.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+#: One colour per regime of ``Quadratic.regime`` (eq-stability-bound): no overshoot, blue;
+#: oscillates and converges, bluish green; oscillates forever, orange; diverges, vermillion.
+REGIME_COLORS = {"converges": COLORS[0], "oscillates and converges": COLORS[2],
+                 "oscillates forever": COLORS[3], "diverges": COLORS[1]}
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -47,6 +53,32 @@ def subplots(ncols: int = 1, figsize: tuple[float, float] = (4.5, 3.6),
     fig, axes = plt.subplots(1, ncols, figsize=figsize, layout=layout)
     plt.close(fig)  # the caller owns the figure; pyplot must not show it a second time
     return fig, axes
+
+
+def log_axis(ax: Axes, which: str = "y") -> None:
+    """Give ``ax`` a logarithmic y (or x) axis labelled 10⁻⁵, 10⁰, ... in plain Unicode.
+
+    Matplotlib's own labels are mathtext, whose parsing costs ~10 ms a tick: on a demo with
+    hundreds of frames that is most of the build time. Ticks that are not powers of ten get no
+    label.
+
+    Parameters
+    ----------
+    ax : Axes
+        The axes to change.
+    which : {"y", "x"}, default "y"
+        Which axis.
+
+    Raises
+    ------
+    ValueError
+        If ``which`` is neither "x" nor "y".
+    """
+    if which not in ("x", "y"):
+        raise ValueError(f'which must be "x" or "y"; got {which!r}')
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    (ax.set_yscale if which == "y" else ax.set_xscale)("log")
+    axis.set_major_formatter(FuncFormatter(_power_of_ten))
 
 
 def contour_plot(function: Objective, paths: Any = None, bounds: Any = None,
@@ -130,8 +162,7 @@ def loss_curves(losses: Mapping[str, Any], title: str | None = None, log: bool =
         ax.plot(values, color=COLORS[index % len(COLORS)], marker=MARKERS[index % len(MARKERS)],
                 markersize=3, linewidth=1.2, label=label)
     if log:
-        ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+        log_axis(ax)
     ax.set(xlabel="step k", ylabel=ylabel, title=title)
     if len(losses) > 1:
         ax.legend(fontsize="small")
@@ -166,13 +197,20 @@ def schedule_curves(schedules: Mapping[str, Any], t_max: int, log: bool = False,
 
 
 def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 30,
-                         figsize: tuple[float, float] = (7.0, 2.8)) -> Figure:
+                         figsize: tuple[float, float] = (7.0, 2.8), contraction: bool = False,
+                         title: str | None = None) -> Figure:
     """Gradient descent on a quadratic with step ``lr``: the path, and the loss per step.
 
     The left panel shows the iterates on the function (its graph in 1-D, its contours in 2-D),
-    the right one f(x_k) on a log axis; the title says whether descent converges, oscillates or
-    diverges (``Quadratic.regime``, eq-stability-bound). Axes limits depend only on the function,
-    ``x0`` and ``steps``, never on ``lr``, so frames for several rates line up.
+    the next one f(x_k) on a log axis; the title says whether descent converges, oscillates or
+    diverges (``Quadratic.regime``, eq-stability-bound), and each regime has its own colour
+    (``REGIME_COLORS``). Axes limits depend only on the function, ``x0`` and ``steps``, never on
+    ``lr``, so frames for several rates line up.
+
+    With ``contraction``, the loss panel also shows the predicted slope f(x_0) rho^(2k), with
+    rho = max_i |1 - lr lambda_i| the error factor of eq-gd-quadratic-error (an upper bound on
+    f(x_k), reached by the slowest direction), and a third panel plots rho against lr L with a
+    marker at ``lr`` and the regimes shaded in their colours.
 
     Parameters
     ----------
@@ -186,11 +224,15 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
         The number of updates.
     figsize : (float, float), default (7.0, 2.8)
         Figure size in inches.
+    contraction : bool, default False
+        Add the predicted-slope line and the panel of rho(lr).
+    title : str, optional
+        What the title says before the regime (default: ``"η = ...,  ηL = ..."``).
 
     Returns
     -------
     Figure
-        Two axes: the path and the loss curve.
+        Two axes (the path and the loss curve), or three with ``contraction``.
 
     Raises
     ------
@@ -201,9 +243,13 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
         raise ValueError(f"learning_rate_figure needs 1 or 2 variables; got dim = {function.dim}")
     path = descent_path(function, lr, x0, steps)
     regime = function.regime(lr)
-    fig, (left, right) = subplots(2, figsize, layout=None)  # fixed margins: fast, and frames align
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.86, wspace=0.3)
-    color = COLORS[0] if regime == "converges" else COLORS[3] if "osc" in regime else COLORS[1]
+    color = REGIME_COLORS[regime]
+    fig, axes = subplots(3 if contraction else 2, figsize, layout=None)  # fixed margins: fast
+    left, right = axes[0], axes[1]
+    if contraction:
+        fig.subplots_adjust(left=0.06, right=0.985, bottom=0.17, top=0.86, wspace=0.36)
+    else:
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.86, wspace=0.3)
     if function.dim == 2:
         contour_plot(function, ax=left, levels=10)
         _draw_path(left, path, None, color, "o")
@@ -211,12 +257,44 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
         _draw_parabola(left, function, path, color)
     start = float(function.value(path[0]))
     loss_curves({"f": function.value(path)}, ax=right, ylabel="f(xₖ)")
-    right.lines[0].set_color(color)
+    right.lines[0].set(color=color, label="f(xₖ)")
     right.set(xlim=(0, steps), ylim=(start * 1e-10, start * 1e4))
     ratio = lr * function.L
+    if contraction:
+        rho = function.error_factor(lr)
+        ks = np.arange(steps + 1)
+        with np.errstate(under="ignore"):  # rho = 0 (one-step convergence) leaves no line
+            predicted = start * rho ** (2.0 * ks)
+        right.plot(ks, np.where(predicted > 0, predicted, np.nan), color="0.3", linestyle="--",
+                   linewidth=0.9, label="f(x₀) ρ²ᵏ")
+        right.legend(loc="lower left", fontsize="x-small")
+        _draw_contraction(axes[2], function, lr, color)
     # plain text, not mathtext: parsing a new TeX string per frame costs more than the plot
-    fig.suptitle(f"η = {lr:.3g},  ηL = {ratio:.2f}: {regime}", fontsize="medium")
+    head = f"η = {lr:.3g},  ηL = {ratio:.2f}" if title is None else title
+    fig.suptitle(f"{head}: {regime}", fontsize="medium")
     return fig
+
+
+def _draw_contraction(ax: Axes, function: Quadratic, lr: float, color: str) -> None:
+    """rho(eta) = max_i |1 - eta lambda_i| against eta L, regimes shaded, a marker at ``lr``."""
+    high = max(2.3, 1.05 * lr * function.L)
+    ratios = np.linspace(0.0, high, 231)
+    rho = np.max(np.abs(1.0 - np.outer(ratios / function.L, function.eigenvalues)), axis=1)
+    ax.axvspan(0.0, 1.0, color=REGIME_COLORS["converges"], alpha=0.12, linewidth=0)
+    ax.axvspan(1.0, 2.0, color=REGIME_COLORS["oscillates and converges"], alpha=0.12, linewidth=0)
+    ax.axvspan(2.0, high, color=REGIME_COLORS["diverges"], alpha=0.12, linewidth=0)
+    ax.axvline(2.0, color=REGIME_COLORS["oscillates forever"], linewidth=1.2)
+    ax.axhline(1.0, color="0.5", linestyle="--", linewidth=0.8)
+    ax.plot(ratios, rho, color="0.2", linewidth=1.2)
+    best = 2.0 * function.L / (function.mu + function.L)
+    ax.plot([best], [function.error_factor(best / function.L)], marker="|", color="0.2",
+            markersize=9, linestyle="none")
+    ax.annotate("2/(μ+L)", (best, function.error_factor(best / function.L)), xytext=(0, -11),
+                textcoords="offset points", ha="center", fontsize="x-small")
+    ax.plot([lr * function.L], [function.error_factor(lr)], marker="o", color=color,
+            markersize=7, markeredgecolor="black", linestyle="none")
+    ax.set(xlim=(0.0, high), ylim=(0.0, 1.5), xlabel="ηL", title="ρ = max |1 − ηλᵢ|")
+    ax.title.set_fontsize("small")
 
 
 def _draw_path(ax: Axes, path: np.ndarray, label: str | None, color: str, marker: str) -> None:

@@ -1,14 +1,18 @@
-"""Slider demos that are live in Jupyter and still move on the static website.
+"""Demos with sliders and choices that are live in Jupyter and still move on the static website.
 
-A :class:`SliderDemo` wraps a pure *frame function* (one value in, one Figure out) and a grid of
-values. Displayed, it offers four forms of itself (``_repr_mimebundle_``):
+A :class:`ControlsDemo` wraps a pure *frame function* (one keyword per control in, one Figure
+out) and one :class:`Control` per parameter: a slider over numbers or a choice among names.
+:class:`SliderDemo` is its one-slider case. Displayed, a demo offers four forms of itself
+(``_repr_mimebundle_``):
 
-- ``application/vnd.jupyter.widget-view+json``: an ipywidgets slider above an image that the
-  frame function redraws on every move (a kernel is needed);
-- ``text/html``: the static twin, every frame precomputed as SVG text (``svg.fonttype: none``) in
-  one JSON blob, shown in an ``<img>`` behind a range input by a few lines of inline JavaScript
-  (no external script, ids unique per display);
-- ``image/png``: the frame at the starting value, for PDF output;
+- ``application/vnd.jupyter.widget-view+json``: one ipywidgets control per parameter above an
+  image (the frame as SVG) that follows any change (a kernel is needed);
+- ``text/html``: the static twin, every frame of the product grid precomputed as SVG text
+  (``svg.fonttype: none``; the lines frames share stored once, :func:`pack_lines`) in one JSON
+  blob, shown in an ``<img>`` behind one labelled, keyboard-operable control per parameter (a
+  range input, or a ``<select>`` for a choice; each marked ``data-control``) by a few lines of
+  inline JavaScript (no external script, ids unique per display);
+- ``image/png``: the frame at the starting values, for PDF output;
 - ``text/plain``.
 
 Jupyter shows the widget; the book's HTML build is told to drop the widget view, so the twin shows.
@@ -35,7 +39,7 @@ import itertools
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets
@@ -46,7 +50,8 @@ from matplotlib.figure import Figure
 from .plots import learning_rate_figure
 from .testfunctions import Quadratic
 
-__all__ = ["SliderDemo", "learning_rate_slider", "pack_lines"]
+__all__ = ["Control", "ControlsDemo", "SliderDemo", "learning_rate_demo", "learning_rate_slider",
+           "pack_lines"]
 
 _COUNTER = itertools.count()
 _DECIMALS = re.compile(r"(\d\.\d\d)\d+")
@@ -57,33 +62,354 @@ _SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "mlp-slider"}  # text as text
 _SCRIPT = r"""(function () {
   var root = document.getElementById("%(uid)s");
   var data = JSON.parse(document.getElementById("%(uid)s-frames").textContent);
-  var urls = data.runs.map(function (runs) {  // frame = runs of lines of the shared table
-    var lines = [];
-    for (var r = 0; r < runs.length; r += 2) {
-      for (var j = runs[r]; j < runs[r] + runs[r + 1]; j++) lines.push(data.lines[j]);
+  var urls = {};
+  function url(i) {  // frame i = runs of lines of the shared table, built when first shown
+    if (!(i in urls)) {
+      var runs = data.runs[i], lines = [];
+      for (var r = 0; r < runs.length; r += 2) {
+        for (var j = runs[r]; j < runs[r] + runs[r + 1]; j++) lines.push(data.lines[j]);
+      }
+      urls[i] = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(lines.join("\n"));
     }
-    return "data:image/svg+xml;charset=utf-8," + encodeURIComponent(lines.join("\n"));
-  });
-  var input = root.querySelector("input"), img = root.querySelector("img");
-  var label = root.querySelector("output");
-  function show() {  // the image, its alt text and the announced value follow the slider
-    var i = Number(input.value);
-    img.src = urls[i];
-    img.alt = data.alts[i];
-    label.textContent = data.labels[i];
-    input.setAttribute("aria-valuetext", data.labels[i]);
+    return urls[i];
   }
-  input.addEventListener("input", show);
+  var inputs = Array.prototype.slice.call(root.querySelectorAll("[data-control]"));
+  var img = root.querySelector("img");
+  function position(input) {
+    return input.tagName === "SELECT" ? input.selectedIndex : Number(input.value);
+  }
+  function show() {  // the image, its alt text and each announced value follow the controls
+    var i = 0;
+    inputs.forEach(function (input, c) {
+      var k = position(input), text = data.labels[c][k];
+      i = i * data.labels[c].length + k;  // row-major over the product grid
+      var output = root.querySelector('output[for="' + input.id + '"]');
+      if (output) output.textContent = text;
+      if (input.tagName !== "SELECT") input.setAttribute("aria-valuetext", text);
+    });
+    img.src = url(i);
+    img.alt = data.alts[i];
+  }
+  inputs.forEach(function (input) {
+    input.addEventListener("input", show);
+    input.addEventListener("change", show);
+  });
   window.addEventListener("beforeprint", function () {  // print the frame the page opens at
-    input.value = input.defaultValue;
+    inputs.forEach(function (input) {
+      if (input.tagName === "SELECT") {
+        Array.prototype.forEach.call(input.options, function (option) {
+          option.selected = option.defaultSelected;
+        });
+      } else {
+        input.value = input.defaultValue;
+      }
+    });
     show();
   });
   show();
 })();"""
 
 
-class SliderDemo:
+class Control:
+    """One control of a demo: a slider over numbers, or a choice among names.
+
+    Parameters
+    ----------
+    label : str
+        What the control sets, shown before it (e.g. ``"learning rate η"``).
+    values : sequence of shape (n,)
+        The grid (n >= 2, no repeats): numbers give a slider; strings give a choice (a drop-down
+        list), e.g. activation names.
+    value : optional
+        The starting value, one of ``values`` (default: the first).
+    fmt : str or callable, optional
+        How to show a value: a format string or a function of the value (default ``"{:.3g}"``
+        for numbers, the string itself for a choice).
+
+    Attributes
+    ----------
+    choice : bool
+        True for a choice among strings, False for a slider.
+
+    Raises
+    ------
+    ValueError
+        If ``label`` is empty, there are fewer than 2 values, a value repeats, or ``value`` is
+        not one of them.
+    TypeError
+        If ``label`` is not a string, or ``values`` mixes strings with other values.
+    """
+
+    def __init__(self, label: str, values: Sequence[Any], value: Any = None,
+                 fmt: str | Callable[[Any], str] | None = None) -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str; got {type(label).__name__}")
+        if not label.strip():
+            raise ValueError("label must say what the control sets; got an empty string")
+        if isinstance(values, str):
+            raise TypeError("values must be a sequence of values; got one str")
+        self.label, self.values = label, list(values)
+        if len(self.values) < 2:
+            raise ValueError(f"values must hold at least 2 values; got {len(self.values)}")
+        strings = [isinstance(v, str) for v in self.values]
+        if any(strings) and not all(strings):
+            raise TypeError("values must be all strings (a choice) or all numbers (a slider); "
+                            f"got {self.values!r}")
+        self.choice = all(strings)
+        if any(self.values.count(v) > 1 for v in self.values):
+            raise ValueError(f"values must not repeat; got {self.values!r}")
+        self.value = self.values[0] if value is None else value
+        if self.value not in self.values:
+            raise ValueError(f"value must be one of values; got {value!r}; pick one of the grid")
+        if fmt is None:
+            fmt = str if self.choice else "{:.3g}"
+        self._fmt = fmt.format if isinstance(fmt, str) else fmt
+
+    def __repr__(self) -> str:
+        kind = "choice" if self.choice else "slider"
+        return f"Control({self.label!r}, {kind} of {len(self.values)})"
+
+    def text(self, value: Any) -> str:
+        """Return how ``value`` is shown beside the control, e.g. ``"0.1"``."""
+        return self._fmt(value)
+
+    def format(self, value: Any) -> str:
+        """Return the control's label and ``value``, e.g. ``"learning rate η = 0.1"``."""
+        return f"{self.label} = {self.text(value)}"
+
+    def index(self, value: Any) -> int:
+        """Return the position of ``value`` on the grid.
+
+        Raises
+        ------
+        ValueError
+            If ``value`` is not on the grid.
+        """
+        if value not in self.values:
+            raise ValueError(f"{self.label}: {value!r} is not on the grid; pick one of "
+                             f"{[self.text(v) for v in self.values]}")
+        return self.values.index(value)
+
+    def widget(self) -> ipywidgets.ValueWidget:
+        """Return a new live control: a ``SelectionSlider``, or a ``Dropdown`` for a choice."""
+        options = [(self.text(v), v) for v in self.values]
+        style = {"description_width": "initial"}
+        if self.choice:
+            return ipywidgets.Dropdown(options=options, value=self.value, description=self.label,
+                                       style=style)
+        return ipywidgets.SelectionSlider(
+            options=options, value=self.value, description=self.label, continuous_update=True,
+            style=style, layout=ipywidgets.Layout(width="min(100%, 36em)"))
+
+
+class ControlsDemo:
+    """A figure that depends on a few values, with one control each over a grid of combinations.
+
+    Parameters
+    ----------
+    frame_function : callable
+        ``frame_function(**settings) -> Figure`` with one keyword per control; pure, and fast
+        (a live redraw should take < 200 ms).
+    controls : mapping of str to Control
+        The controls in the order shown, by the keyword the frame function takes.
+    alt : str, optional
+        What the figure shows, the alt text of the static twin's image (default: built from the
+        labels); each frame's alt text adds the values shown (:meth:`alt_text`).
+    dpi : int, default 80
+        Resolution of the PNG frame (the start, for PDF output).
+
+    Attributes
+    ----------
+    names : list of str
+        The keywords, in the order of the controls.
+    grid : list of dict
+        Every combination of the controls' values, row-major (the last control varies fastest):
+        frame i of the static twin is ``frame_function(**grid[i])``.
+
+    Raises
+    ------
+    ValueError
+        If there are no controls or a name is not a Python identifier.
+    TypeError
+        If ``frame_function`` is not callable or a control is not a :class:`Control`.
+    """
+
+    _kind = "ControlsDemo"
+
+    def __init__(self, frame_function: Callable[..., Figure], controls: Mapping[str, Control],
+                 alt: str | None = None, dpi: int = 80) -> None:
+        if not callable(frame_function):
+            raise TypeError(f"frame_function must be callable; got {type(frame_function).__name__}")
+        if not isinstance(controls, Mapping):
+            raise TypeError("controls must map keyword names to Control objects; got "
+                            f"{type(controls).__name__}")
+        if not controls:
+            raise ValueError("controls must hold at least one Control; got none")
+        for name, control in controls.items():
+            if not (isinstance(name, str) and name.isidentifier()):
+                raise ValueError(f"control names must be keywords of the frame function; "
+                                 f"got {name!r}")
+            if not isinstance(control, Control):
+                raise TypeError(f"controls[{name!r}] must be a Control; "
+                                f"got {type(control).__name__}")
+        self.controls = dict(controls)
+        self.names = list(self.controls)
+        self.grid = [dict(zip(self.names, combination, strict=True)) for combination in
+                     itertools.product(*(c.values for c in self.controls.values()))]
+        self._frame_function, self.dpi = frame_function, dpi
+        self.alt = alt or ("Figure for " + ", ".join(c.label for c in self.controls.values())
+                           + "; move the controls to change it")
+        self._widget: ipywidgets.VBox | None = None
+        self._frames: dict[tuple[int, str], bytes] = {}  # rendered frames, by (index, format)
+
+    def __repr__(self) -> str:
+        controls = ", ".join(map(repr, self.controls.values()))
+        return f"ControlsDemo({controls}: {len(self.grid)} frames)"
+
+    @property
+    def start(self) -> dict[str, Any]:
+        """The starting value of each control, by name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def settings(self, **settings: Any) -> dict[str, Any]:
+        """Return a full combination: ``settings``, with each control not given at its start.
+
+        Raises
+        ------
+        ValueError
+            If a name is not a control's, or a value is not on that control's grid.
+        """
+        unknown = set(settings) - set(self.names)
+        if unknown:
+            raise ValueError(f"no control named {sorted(unknown)}; the controls are {self.names}")
+        full = {**self.start, **settings}
+        for name, value in full.items():
+            self.controls[name].index(value)
+        return full
+
+    def index(self, **settings: Any) -> int:
+        """Return the frame number of a combination (row-major; unnamed controls at start)."""
+        index = 0
+        for name, value in self.settings(**settings).items():
+            control = self.controls[name]
+            index = index * len(control.values) + control.index(value)
+        return index
+
+    def describe(self, **settings: Any) -> str:
+        """Return what the controls show, e.g. ``"κ = 4, learning rate η = 0.1"``."""
+        full = self.settings(**settings)
+        return ", ".join(self.controls[name].format(value) for name, value in full.items())
+
+    def alt_text(self, **settings: Any) -> str:
+        """Return the alt text of a frame: ``alt``, then what the controls show."""
+        return f"{self.alt} Shown: {self.describe(**settings)}."
+
+    def png(self, **settings: Any) -> bytes:
+        """Return the frame of a combination as PNG bytes (cached)."""
+        return self._render(self.index(**settings), "png")
+
+    def svg(self, **settings: Any) -> str:
+        """Return the frame of a combination as SVG text, from ``<svg`` on (cached).
+
+        Text stays text (``svg.fonttype: none``), coordinates keep 2 decimals (of a point,
+        1/72 inch) and the RDF metadata is dropped, so frames are small and share most lines.
+        Only numbers inside attributes (path data, positions) are shortened: the text a reader
+        sees, such as a title's "η = 0.0168", is kept as drawn.
+        """
+        return self._render(self.index(**settings), "svg").decode("utf-8")
+
+    def _render(self, index: int, kind: str) -> bytes:
+        key = (index, kind)
+        if key not in self._frames:
+            figure = self._frame_function(**self.grid[index])
+            buffer = io.BytesIO()
+            with matplotlib.rc_context(_SVG_RC):
+                figure.savefig(buffer, format=kind, dpi=self.dpi, metadata=_metadata(kind))
+            data = buffer.getvalue()
+            self._frames[key] = _shorten(data.decode("utf-8")).encode("utf-8") if kind == "svg" \
+                else data
+        return self._frames[key]
+
+    def widget(self) -> ipywidgets.VBox:
+        """Return the live widget: ``VBox([*controls, image])``, made once and then reused.
+
+        Setting any control's ``value`` (a reader's drag or choice does that) redraws
+        ``image.value`` for the combination the controls show: the frame's SVG bytes, the same
+        frames as the static twin's. Displaying the demo builds the twin, so every frame is then
+        drawn already and a redraw is a look-up; before that, a redraw draws one frame.
+        """
+        if self._widget is None:
+            inputs = [c.widget() for c in self.controls.values()]
+            image = ipywidgets.Image(value=self.svg(**self.start).encode("utf-8"),
+                                     format="svg+xml", layout=ipywidgets.Layout(max_width="100%"))
+
+            def redraw(_change: Any) -> None:
+                shown = dict(zip(self.names, (i.value for i in inputs), strict=True))
+                image.value = self.svg(**shown).encode("utf-8")
+
+            for control in inputs:
+                control.observe(redraw, names="value")
+            self._widget = ipywidgets.VBox([*inputs, image])
+        return self._widget
+
+    def show(self, **settings: Any) -> None:
+        """Move the live widget's named controls to ``settings`` (the others stay), redrawing."""
+        self.settings(**settings)  # check them all before moving any
+        for name, control in zip(self.names, self.widget().children, strict=False):
+            if name in settings:
+                control.value = settings[name]
+
+    def html(self) -> str:
+        """Return the static twin: all frames as SVG, one labelled control each, and a script."""
+        start = self.index()
+        frames = [self.svg(**combination) for combination in self.grid]
+        lines, runs = pack_lines(frames)
+        blob = json.dumps({"labels": [[c.text(v) for v in c.values]
+                                      for c in self.controls.values()],
+                           "alts": [self.alt_text(**combination) for combination in self.grid],
+                           "lines": lines, "runs": runs},
+                          separators=(",", ":")).replace("</", "<\\/")
+        digest = hashlib.sha1(blob.encode("utf-8")).hexdigest()[:10]
+        uid = f"mlp-slider-{digest}-{next(_COUNTER)}"
+        parts = [f'<div class="mlp-slider" id="{uid}">']
+        for position, (name, control) in enumerate(self.controls.items()):
+            ident = f"{uid}-input" if len(self.controls) == 1 else f"{uid}-input{position}"
+            parts.append(f'<label for="{ident}">{html.escape(control.label)}</label>')
+            shown = html.escape(control.text(control.value))
+            if control.choice:
+                options = "".join(
+                    f'<option{" selected" if v == control.value else ""}>'
+                    f"{html.escape(control.text(v))}</option>" for v in control.values)
+                parts.append(f'<select id="{ident}" data-control="{name}">{options}</select><br>')
+            else:
+                parts.append(
+                    f'<input type="range" id="{ident}" data-control="{name}" min="0" '
+                    f'max="{len(control.values) - 1}" step="1" '
+                    f'value="{control.values.index(control.value)}" aria-valuetext="{shown}" '
+                    'style="width:min(100%,24em);vertical-align:middle">\n'
+                    f'<output for="{ident}">{shown}</output><br>')
+        src = "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(frames[start])
+        alt = html.escape(self.alt_text(**self.start))
+        parts += [f'<img alt="{alt}" src="{src}" style="max-width:100%">',
+                  f'<script type="application/json" id="{uid}-frames">{blob}</script>',
+                  f"<script>{_SCRIPT % {'uid': uid}}</script>", "</div>"]
+        return "\n".join(parts)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        view = self.widget()._repr_mimebundle_()
+        return {
+            "application/vnd.jupyter.widget-view+json":
+                view["application/vnd.jupyter.widget-view+json"],
+            "text/html": self.html(),
+            "image/png": base64.b64encode(self.png(**self.start)).decode("ascii"),
+            "text/plain": repr(self),
+        }
+
+
+class SliderDemo(ControlsDemo):
     """A figure that depends on one value, with a slider over a grid of values.
+
+    The one-control case of :class:`ControlsDemo`, whose methods take the value itself.
 
     Parameters
     ----------
@@ -101,7 +427,7 @@ class SliderDemo:
         What the figure shows, the alt text of the static twin's image (default: built from
         ``label``); each frame's alt text adds the value shown (:meth:`alt_text`).
     dpi : int, default 80
-        Resolution of the live widget's and the PDF's PNG frames.
+        Resolution of the PNG frame (the start, for PDF output).
 
     Raises
     ------
@@ -116,111 +442,36 @@ class SliderDemo:
                  alt: str | None = None, dpi: int = 80) -> None:
         if not callable(frame_function):
             raise TypeError(f"frame_function must be callable; got {type(frame_function).__name__}")
-        self.values = list(values)
-        if len(self.values) < 2:
-            raise ValueError(f"values must hold at least 2 values; got {len(self.values)}")
-        self.value = self.values[0] if value is None else value
-        if self.value not in self.values:
-            raise ValueError(f"value must be one of values; got {value!r}; pick one of the grid")
-        self.frame_function, self.label, self.dpi = frame_function, label, dpi
-        self._fmt = fmt.format if isinstance(fmt, str) else fmt
-        self.alt = alt or f"Figure for {label}; move the slider to change it"
-        self._widget: ipywidgets.VBox | None = None
-        self._frames: dict[tuple[int, str], bytes] = {}  # rendered frames, by (index, format)
+        control = Control(label, values, value, fmt)
+        super().__init__(lambda value: frame_function(value), {"value": control},
+                         alt=alt or f"Figure for {label}; move the slider to change it", dpi=dpi)
+        self.frame_function, self.label = frame_function, label
+        self.values, self.value = control.values, control.value
 
     def __repr__(self) -> str:
+        control = self.controls["value"]
         return (f"SliderDemo({self.label!r}: {len(self.values)} values from "
-                f"{self.format(self.values[0])} to {self.format(self.values[-1])})")
+                f"{control.format(self.values[0])} to {control.format(self.values[-1])})")
 
-    def format(self, value: Any) -> str:
+    def format(self, value: Any) -> str:  # type: ignore[override]
         """Return the text shown for ``value``, e.g. ``"learning rate = 0.1"``."""
-        return f"{self.label} = {self._fmt(value)}"
+        return self.controls["value"].format(value)
 
-    def alt_text(self, value: Any) -> str:
+    def alt_text(self, value: Any) -> str:  # type: ignore[override]
         """Return the alt text of the frame for ``value``: ``alt``, then what the slider shows."""
-        return f"{self.alt} Shown: {self.format(value)}."
+        return super().alt_text(value=value)
 
-    def png(self, value: Any) -> bytes:
+    def png(self, value: Any) -> bytes:  # type: ignore[override]
         """Return the frame for ``value`` as PNG bytes (cached per value)."""
-        return self._render(value, "png")
+        return super().png(value=value)
 
-    def svg(self, value: Any) -> str:
-        """Return the frame for ``value`` as SVG text, from ``<svg`` on.
+    def svg(self, value: Any) -> str:  # type: ignore[override]
+        """Return the frame for ``value`` as SVG text, from ``<svg`` on (see ControlsDemo.svg)."""
+        return super().svg(value=value)
 
-        Text stays text (``svg.fonttype: none``), coordinates keep 2 decimals (of a point,
-        1/72 inch) and the RDF metadata is dropped, so frames are small and share most lines.
-        Only numbers inside attributes (path data, positions) are shortened: the text a reader
-        sees, such as a title's "η = 0.0168", is kept as drawn.
-        """
-        text = self._render(value, "svg").decode("utf-8")
-        text = _METADATA.sub("", text[text.index("<svg"):])
-        return _ATTRIBUTE.sub(lambda attribute: _DECIMALS.sub(r"\1", attribute.group(0)), text)
-
-    def _render(self, value: Any, kind: str) -> bytes:
-        key = (self.values.index(value), kind)
-        if key not in self._frames:
-            figure = self.frame_function(value)
-            buffer = io.BytesIO()
-            with matplotlib.rc_context(_SVG_RC):
-                figure.savefig(buffer, format=kind, dpi=self.dpi, metadata=_metadata(kind))
-            self._frames[key] = buffer.getvalue()
-        return self._frames[key]
-
-    def widget(self) -> ipywidgets.VBox:
-        """Return the live widget: ``VBox([slider, image])``, made once and then reused.
-
-        Setting ``slider.value`` (a reader's drag does that) redraws ``image.value`` (PNG bytes).
-        """
-        if self._widget is None:
-            options = [(self._fmt(v), v) for v in self.values]
-            slider = ipywidgets.SelectionSlider(
-                options=options, value=self.value, description=self.label,
-                continuous_update=True, style={"description_width": "initial"},
-                layout=ipywidgets.Layout(width="min(100%, 36em)"))
-            image = ipywidgets.Image(value=self.png(self.value), format="png")
-            slider.observe(lambda change: self._redraw(image, change["new"]), names="value")
-            self._widget = ipywidgets.VBox([slider, image])
-        return self._widget
-
-    def show(self, value: Any) -> None:
+    def show(self, value: Any) -> None:  # type: ignore[override]
         """Move the live widget's slider to ``value``, which redraws its image."""
-        self.widget().children[0].value = value
-
-    def _redraw(self, image: ipywidgets.Image, value: Any) -> None:
-        image.value = self.png(value)
-
-    def html(self) -> str:
-        """Return the static twin: all frames as SVG, a range input, and its script."""
-        start = self.values.index(self.value)
-        frames = [self.svg(v) for v in self.values]
-        lines, runs = pack_lines(frames)
-        alts = [self.alt_text(v) for v in self.values]
-        blob = json.dumps({"labels": [self._fmt(v) for v in self.values], "alts": alts,
-                           "lines": lines, "runs": runs},
-                          separators=(",", ":")).replace("</", "<\\/")
-        digest = hashlib.sha1(blob.encode("utf-8")).hexdigest()[:10]
-        uid = f"mlp-slider-{digest}-{next(_COUNTER)}"
-        src = "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(frames[start])
-        return (
-            f'<div class="mlp-slider" id="{uid}">\n'
-            f'<label for="{uid}-input">{html.escape(self.label)}</label>\n'
-            f'<input type="range" id="{uid}-input" min="0" max="{len(frames) - 1}" step="1" '
-            f'value="{start}" style="width:min(100%,24em);vertical-align:middle">\n'
-            f'<output for="{uid}-input">{html.escape(self._fmt(self.value))}</output><br>\n'
-            f'<img alt="{html.escape(alts[start])}" src="{src}" style="max-width:100%">\n'
-            f'<script type="application/json" id="{uid}-frames">{blob}</script>\n'
-            f"<script>{_SCRIPT % {'uid': uid}}</script>\n</div>"
-        )
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        view = self.widget()._repr_mimebundle_()
-        return {
-            "application/vnd.jupyter.widget-view+json":
-                view["application/vnd.jupyter.widget-view+json"],
-            "text/html": self.html(),
-            "image/png": base64.b64encode(self.png(self.value)).decode("ascii"),
-            "text/plain": repr(self),
-        }
+        super().show(value=value)
 
 
 def learning_rate_slider(function: Quadratic | None = None, x0: Any = None, steps: int = 30,
@@ -265,6 +516,67 @@ def learning_rate_slider(function: Quadratic | None = None, x0: Any = None, step
             "contour lines, and the loss per step on a log scale.")
 
 
+def learning_rate_demo(conditions: Sequence[float] = (1.0, 3.0, 9.0, 19.0),
+                       ratios: Sequence[float] | None = None, x0: Any = (-2.0, 1.5),
+                       steps: int = 30, ratio: float = 1.0, condition: float = 9.0
+                       ) -> ControlsDemo:
+    """Gradient descent on a bowl, with the learning rate and the condition number as controls.
+
+    The bowl for condition number kappa has curvatures 1 and kappa (so L = kappa, mu = 1),
+    rotated by 30 degrees. The rate is set in units of 1/L, as eta L, so that the stability
+    bound 2/L of eq-stability-bound is eta L = 2 and the fastest rate 2/(mu + L) is
+    eta L = 2 kappa / (kappa + 1) for every bowl: the default grid, eta L = 0.1, 0.2, ..., 2.2,
+    holds 1/L, 2/L and, for kappa = 1, 3, 9 and 19, the fastest rate (1, 1.5, 1.8 and 1.9).
+
+    Parameters
+    ----------
+    conditions : sequence of float, default (1, 3, 9, 19)
+        The condition numbers kappa >= 1 on the second control.
+    ratios : sequence of float, optional
+        The grid of eta L, > 0 (default: 0.1 to 2.2 in steps of 0.1, 22 values).
+    x0 : array_like of shape (2,), default (-2, 1.5)
+        The start.
+    steps : int, default 30
+        Updates per frame.
+    ratio, condition : float, default 1.0 and 9.0
+        The starting eta L and kappa, on their grids.
+
+    Returns
+    -------
+    ControlsDemo
+        Controls ``ratio`` (eta L) and ``condition`` (kappa); frames from
+        ``mlp.plots.learning_rate_figure(..., contraction=True)``: the path, the loss with its
+        predicted slope f(x_0) rho^(2k), and rho(eta) with a marker at the chosen rate.
+
+    Raises
+    ------
+    ValueError
+        If a condition number is below 1, a ratio is not > 0, or as in :class:`Control`.
+    """
+    ratios = [round(0.1 * j, 10) for j in range(1, 23)] if ratios is None else list(ratios)
+    if any(not float(c) >= 1.0 for c in conditions):
+        raise ValueError(f"condition numbers must be >= 1; got {list(conditions)}")
+    if any(not float(r) > 0.0 for r in ratios):
+        raise ValueError(f"ratios eta L must be > 0; got {ratios}")
+    bowls = {c: Quadratic([1.0, float(c)], angle=np.pi / 6) for c in conditions}
+
+    def frame(ratio: float, condition: float) -> Figure:
+        bowl = bowls[condition]
+        lr = ratio / bowl.L
+        return learning_rate_figure(bowl, lr, x0=x0, steps=steps, contraction=True,
+                                    figsize=(8.4, 2.8),
+                                    title=f"κ = {condition:g},  ηL = {ratio:.2f} (η = {lr:.3g})")
+
+    return ControlsDemo(
+        frame,
+        {"ratio": Control("learning rate ηL", ratios, ratio, fmt="{:.2f}"),
+         "condition": Control("condition number κ", list(conditions), condition, fmt="{:g}")},
+        alt="Gradient descent on a quadratic bowl with curvatures 1 and κ: the path on the "
+            "contour lines; the loss per step on a log scale with the predicted slope "
+            "f(x₀)ρ²ᵏ dashed; and the contraction factor ρ against ηL, regimes shaded, with a "
+            "dot at the chosen rate.")
+
+
 def pack_lines(texts: Sequence[str]) -> tuple[list[str], list[list[int]]]:
     """Store texts that share most of their lines as one table of distinct lines plus runs.
 
@@ -297,6 +609,12 @@ def pack_lines(texts: Sequence[str]) -> tuple[list[str], list[list[int]]]:
                 pairs += [j, 1]
         runs.append(pairs)
     return list(table), runs
+
+
+def _shorten(svg: str) -> str:
+    """Drop an SVG's metadata and keep 2 decimals of the numbers inside its attributes only."""
+    svg = _METADATA.sub("", svg[svg.index("<svg"):])
+    return _ATTRIBUTE.sub(lambda attribute: _DECIMALS.sub(r"\1", attribute.group(0)), svg)
 
 
 def _metadata(kind: str) -> dict[str, Any]:

@@ -127,3 +127,47 @@ def test_schedule_curves_draw_each_schedule_from_its_closed_form():
     np.testing.assert_allclose(step, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025])
     assert ax.get_xlabel() == "epoch t" and ax.get_yscale() == "linear"
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["constant", "step"]
+
+
+def test_each_regime_has_its_own_colour():
+    colours = []
+    for fraction in (0.3, 0.9, 1.0, 1.1):
+        _, right = plots.learning_rate_figure(BOWL, fraction * 2.0 / BOWL.L, [-2.0, 1.5],
+                                              steps=10).axes
+        colours.append(right.lines[0].get_color())
+    assert len(set(colours)) == 4, colours
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.9, 1.0, 1.1])
+def test_contraction_panel_marks_the_rate_and_bounds_the_loss(fraction):
+    lr = fraction * 2.0 / BOWL.L
+    fig = plots.learning_rate_figure(BOWL, lr, [-2.0, 1.5], steps=20, contraction=True,
+                                     title="my title")
+    _, loss, rho = fig.axes
+    assert fig.get_suptitle().startswith("my title: ")
+    curve, bound = loss.lines
+    # f(x_k) = sum_i lambda_i (1 - lr lambda_i)^(2k) c_i^2 / 2 <= rho^(2k) f(x_0)
+    rho_value = max(abs(1 - lr * lam) for lam in BOWL.eigenvalues)
+    predicted = curve.get_ydata()[0] * rho_value ** (2 * np.arange(21))
+    np.testing.assert_allclose(bound.get_ydata(), predicted)
+    assert np.all(curve.get_ydata() <= bound.get_ydata() * (1 + 1e-12))
+    marker = rho.lines[-1]
+    np.testing.assert_allclose([marker.get_xdata()[0], marker.get_ydata()[0]],
+                               [lr * BOWL.L, rho_value])
+    assert marker.get_color() == curve.get_color()
+
+
+def test_log_axis_labels_powers_of_ten_without_mathtext():
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([1, 2, 3], [1e-12, 1.0, 1e3])
+    plots.log_axis(ax)
+    fig.canvas.draw()
+    assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "10⁻⁶" in labels and "1" in labels, labels
+    assert not any("$" in text for text in labels), "a label is mathtext"
+    plots.log_axis(ax, "x")
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match=r'which must be "x" or "y"; got \'z\''):
+        plots.log_axis(ax, "z")

@@ -14,7 +14,14 @@ import pytest
 from matplotlib.figure import Figure
 
 from mlp.testfunctions import Quadratic
-from mlp.widgets import SliderDemo, learning_rate_slider, pack_lines
+from mlp.widgets import (
+    Control,
+    ControlsDemo,
+    SliderDemo,
+    learning_rate_demo,
+    learning_rate_slider,
+    pack_lines,
+)
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -39,6 +46,7 @@ class Twin(HTMLParser):
     def __init__(self, text):
         super().__init__()
         self.ids, self.inputs, self.images, self.scripts, self._in_script = [], [], [], [], None
+        self.labels, self.options, self.controls, self._open = {}, [], [], None
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -46,13 +54,24 @@ class Twin(HTMLParser):
         if "id" in attrs:
             self.ids.append(attrs["id"])
         {"input": self.inputs, "img": self.images}.get(tag, []).append(attrs)
+        if "data-control" in attrs:
+            self.controls.append((tag, attrs))
         if tag == "script":
             self._in_script = attrs
+        if tag in ("label", "option"):
+            self._open = (tag, attrs)
 
     def handle_data(self, data):
         if self._in_script is not None:
             self.scripts.append((self._in_script, data))
             self._in_script = None
+        if self._open is not None:
+            tag, attrs = self._open
+            if tag == "label":
+                self.labels[attrs["for"]] = data
+            else:
+                self.options.append((data, "selected" in attrs))
+            self._open = None
 
 
 def decode_frames(twin):
@@ -64,7 +83,7 @@ def decode_frames(twin):
         lines = [data["lines"][j] for r in range(0, len(runs), 2)
                  for j in range(runs[r], runs[r] + runs[r + 1])]
         frames.append("\n".join(lines))
-    return data["labels"], frames
+    return data["labels"][0] if len(data["labels"]) == 1 else data["labels"], frames
 
 
 def test_mimebundle_has_all_four_forms(demo):
@@ -128,11 +147,11 @@ def test_script_addresses_its_own_elements(demo):
 
 def test_moving_the_live_slider_redraws(demo):
     slider, image = demo.widget().children
-    assert image.value == demo.png(0.5)
+    assert image.format == "svg+xml" and image.value == demo.svg(0.5).encode()
     slider.value = 2.0
-    assert image.value == demo.png(2.0) != demo.png(0.5)
+    assert image.value == demo.svg(2.0).encode() != demo.svg(0.5).encode()
     demo.show(-1.0)
-    assert slider.value == -1.0 and image.value == demo.png(-1.0)
+    assert slider.value == -1.0 and image.value == demo.svg(-1.0).encode()
 
 
 def test_widget_is_made_once(demo):
@@ -209,3 +228,144 @@ def test_every_learning_rate_frame_is_titled_with_its_slider_label():
     for lr in demo.values:
         assert f"η = {lr:.3g}," in demo.svg(lr), f"frame of η = {lr:.3g} has another title"
         assert demo.format(lr).startswith(f"learning rate η = {lr:.3g} ")
+
+
+def two_control_frame(slope, kind):
+    """A cheap pure frame function of two controls, titled with both."""
+    fig = Figure(figsize=(2, 1.5))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, slope] if kind == "line" else [slope, slope])
+    ax.set(ylim=(-3, 3), title=f"slope {slope:g}, {kind}")
+    return fig
+
+
+@pytest.fixture
+def pair():
+    return ControlsDemo(two_control_frame,
+                        {"slope": Control("slope", [0.0168, 0.013, 2.0], value=2.0, fmt="{:g}"),
+                         "kind": Control("kind", ["line", "step"], value="step")},
+                        alt="A line or a step.")
+
+
+def test_twin_shows_the_frame_of_each_combination(pair):
+    labels, frames = decode_frames(Twin(pair.html()))
+    assert labels == [["0.0168", "0.013", "2"], ["line", "step"]]
+    assert len(frames) == 6 and len(set(frames)) == 6
+    for i, frame in enumerate(frames):
+        k_slope, k_kind = divmod(i, 2)  # the script's index: row-major, the last control fastest
+        title = f"slope {labels[0][k_slope]}, {labels[1][k_kind]}"
+        assert title in frame, f"frame {i} is not titled {title!r}"
+        assert frame == pair.svg(slope=pair.controls["slope"].values[k_slope],
+                                 kind=pair.controls["kind"].values[k_kind])
+
+
+def test_twin_has_one_labelled_keyboard_control_per_parameter(pair):
+    twin = Twin(pair.html())
+    assert [(tag, attrs["data-control"]) for tag, attrs in twin.controls] == [
+        ("input", "slope"), ("select", "kind")]
+    (slider,) = twin.inputs
+    wanted = {"type": "range", "min": "0", "max": "2", "value": "2", "aria-valuetext": "2"}
+    assert {key: slider[key] for key in wanted} == wanted
+    for _, attrs in twin.controls:
+        assert twin.labels[attrs["id"]] == attrs["data-control"], "a control without its label"
+    assert twin.options == [("line", False), ("step", True)]  # a choice starts at its value
+    (image,) = twin.images
+    assert image["alt"] == "A line or a step. Shown: slope = 2, kind = step."
+    assert len(twin.ids) == len(set(twin.ids)) == 4  # root, two controls, the frames blob
+
+
+def test_twin_alt_text_follows_every_combination(pair):
+    (blob,) = [data for attrs, data in Twin(pair.html()).scripts
+               if attrs.get("type") == "application/json"]
+    alts = json.loads(blob)["alts"]
+    assert alts[1] == "A line or a step. Shown: slope = 0.0168, kind = step."
+    assert alts[4] == "A line or a step. Shown: slope = 2, kind = line."
+    assert len(set(alts)) == 6
+
+
+def test_any_live_control_redraws_the_combination_shown(pair):
+    slope, kind, image = pair.widget().children
+    assert (slope.value, kind.value) == (2.0, "step") and image.value == pair.svg().encode()
+    kind.value = "line"
+    assert image.value == pair.svg(slope=2.0, kind="line").encode()
+    assert pair.svg(slope=2.0, kind="line") != pair.svg(slope=2.0, kind="step")
+    slope.value = 0.013
+    assert image.value == pair.svg(slope=0.013, kind="line").encode()
+    pair.show(kind="step")
+    assert image.value == pair.svg(slope=0.013, kind="step").encode()
+    assert type(kind).__name__ == "Dropdown" and type(slope).__name__ == "SelectionSlider"
+
+
+def test_frame_index_is_row_major(pair):
+    assert [pair.index(**s) for s in pair.grid] == list(range(6))
+    assert pair.index(slope=0.013, kind="line") == 2
+    assert pair.index() == 5  # the start: slope 2, step
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: Control("", [1, 2]), ValueError, r"label must say"),
+        (lambda: Control(3, [1, 2]), TypeError, r"label must be a str; got int"),
+        (lambda: Control("x", [1]), ValueError, r"at least 2 values; got 1"),
+        (lambda: Control("x", "ab"), TypeError, r"sequence of values; got one str"),
+        (lambda: Control("x", [1, "a"]), TypeError, r"all strings .* or all numbers"),
+        (lambda: Control("x", [1, 2, 1]), ValueError, r"must not repeat"),
+        (lambda: Control("x", ["a", "b"], value="c"), ValueError, r"one of values; got 'c'"),
+        (lambda: ControlsDemo(two_control_frame, {}), ValueError, r"at least one Control"),
+        (lambda: ControlsDemo(two_control_frame, [Control("x", [1, 2])]), TypeError,
+         r"map keyword names to Control objects; got list"),
+        (lambda: ControlsDemo(two_control_frame, {"a b": Control("x", [1, 2])}), ValueError,
+         r"keywords of the frame function; got 'a b'"),
+        (lambda: ControlsDemo(two_control_frame, {"a": [1, 2]}), TypeError,
+         r"controls\['a'\] must be a Control; got list"),
+        (lambda: ControlsDemo(None, {"a": Control("x", [1, 2])}), TypeError,
+         r"callable; got NoneType"),
+    ],
+)
+def test_controls_reject_bad_input(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_a_combination_off_the_grid_is_refused(pair):
+    with pytest.raises(ValueError, match=r"slope: 0.5 is not on the grid"):
+        pair.png(slope=0.5)
+    with pytest.raises(ValueError, match=r"no control named \['speed'\]"):
+        pair.svg(speed=1.0)
+
+
+def test_learning_rate_demo_grid_holds_the_key_rates():
+    demo = learning_rate_demo()
+    ratios = np.array(demo.controls["ratio"].values)
+    assert np.allclose(np.diff(ratios), 0.1), "the grid of ηL is not linear"
+    for condition in demo.controls["condition"].values:
+        bowl = Quadratic([1.0, condition], angle=np.pi / 6)
+        for key, rate in {"1/L": 1 / bowl.L, "2/L": 2 / bowl.L,
+                          "2/(μ+L)": 2 / (bowl.mu + bowl.L)}.items():
+            assert np.abs(ratios - rate * bowl.L).min() < 1e-9, f"κ = {condition}: {key} missing"
+    assert ratios.max() > 2.0, "the grid stops at the bound"
+
+
+def test_learning_rate_demo_frames_are_titled_and_coloured_by_their_controls():
+    demo = learning_rate_demo(conditions=(1.0, 9.0), ratios=[0.5, 1.0, 1.8, 2.0, 2.1],
+                              ratio=1.0, condition=9.0, steps=4)
+    labels, frames = decode_frames(Twin(demo.html()))
+    regimes = ["converges", "converges", "oscillates and converges", "oscillates forever",
+               "diverges"]
+    colours = {"converges": "#0072b2", "oscillates and converges": "#009e73",
+               "oscillates forever": "#e69f00", "diverges": "#d55e00"}
+    for i, frame in enumerate(frames):
+        k_ratio, k_kappa = divmod(i, 2)  # controls: ηL, then κ (fastest)
+        title = f"κ = {labels[1][k_kappa]},  ηL = {labels[0][k_ratio]}"
+        assert title in frame, f"frame {i} is not titled {title!r}"
+        regime = regimes[k_ratio]
+        assert f": {regime}<" in frame, f"frame {i}: not {regime}"
+        assert colours[regime] in frame.lower(), f"frame {i}: not coloured for {regime}"
+
+
+def test_learning_rate_demo_rejects_bad_grids():
+    with pytest.raises(ValueError, match=r"condition numbers must be >= 1"):
+        learning_rate_demo(conditions=(0.5, 2.0))
+    with pytest.raises(ValueError, match=r"ratios eta L must be > 0"):
+        learning_rate_demo(ratios=[0.0, 1.0])

@@ -247,6 +247,16 @@ def test_a_chapter_opens_as_a_notebook_renders_runs_and_its_slider_redraws(lab, 
     WebDriverWait(chromium, 20).until(lambda d: image.get_attribute("src") != before)
     assert readout.text != label, f"the slider's value did not change from {label}"
     chromium.save_screenshot(str(shots / "lab-chapter-02-moved.png"))
+    # the demo has a second control (the condition number κ): it must redraw the same image
+    handles = panel.find_elements(By.CSS_SELECTOR, ".jp-OutputArea .widget-slider .noUi-handle")
+    assert len(handles) >= 2, "chapter 2's demo has no second control"
+    readouts = panel.find_elements(By.CSS_SELECTOR,
+                                   ".jp-OutputArea .widget-slider .widget-readout")
+    before, label = image.get_attribute("src"), readouts[1].text
+    handles[1].click()
+    handles[1].send_keys(Keys.ARROW_RIGHT)
+    WebDriverWait(chromium, 20).until(lambda d: image.get_attribute("src") != before)
+    assert readouts[1].text != label, f"the second control's value did not change from {label}"
     errors = console_errors(chromium)
     assert not errors, f"console errors in JupyterLab: {errors}"
     assert ran < 90, f"Run All took {ran:.0f} s >= 90 s"

@@ -8,10 +8,13 @@ It serves the site on 127.0.0.1, opens the page in headless Chromium, moves ever
 (sets the range input and dispatches ``input``, as a drag does), checks that the image, its
 label and its alt text change and the new image loads, saves a screenshot, and fails on any
 SEVERE console entry except the network failures listed in sitecheck.ALLOWED_OFFLINE_FAILURES.
+A second test opens every page of the site that holds a demo and moves every one of its controls
+(``[data-control]``: range inputs and choices) in turn, each of which must change the figure.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sitecheck import severe_errors
@@ -77,3 +80,70 @@ def test_static_slider_moves_and_console_is_clean(browser, site_url: str, page_p
     assert browser.save_screenshot(str(shot)), f"could not save {shot}"
     errors = severe_errors(browser.get_log("browser"))
     assert not errors, "browser console errors:\n" + "\n".join(errors)
+
+
+MOVE_CONTROL = """
+const input = arguments[0];
+if (input.tagName === "SELECT") {  // a choice: pick another option, as a reader does
+  const last = input.options.length - 1;
+  input.selectedIndex = input.selectedIndex === last ? 0 : last;
+} else {  // a slider: go to the other end
+  input.value = String(Number(input.value) === Number(input.max) ? input.min : input.max);
+}
+input.dispatchEvent(new Event("input", {bubbles: true}));
+input.dispatchEvent(new Event("change", {bubbles: true}));
+"""
+
+CONTROL_STATE = """
+const input = arguments[0], root = input.closest(".mlp-slider"), img = root.querySelector("img");
+const output = root.querySelector('output[for="' + input.id + '"]');
+return {src: img.src, alt: img.alt, loaded: img.complete && img.naturalWidth > 0,
+        text: input.tagName === "SELECT" ? input.options[input.selectedIndex].textContent
+                                         : output.textContent,
+        announced: input.tagName === "SELECT" ? input.options[input.selectedIndex].textContent
+                                              : input.getAttribute("aria-valuetext"),
+        label: input.labels.length ? input.labels[0].textContent : ""};
+"""
+
+
+def demo_pages(site_dir: Path) -> list[str]:
+    """Every page of the built site that holds a static demo (a ``div.mlp-slider``)."""
+    return sorted(str(path.relative_to(site_dir)) for path in site_dir.rglob("*.html")
+                  if re.search(r'class="mlp-slider"', path.read_text(encoding="utf-8")))
+
+
+def test_every_control_of_every_demo_moves_the_figure(browser, site_url: str,
+                                                       site_dir: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    pages = demo_pages(site_dir)
+    assert pages, f"no page of {site_dir} holds a demo (div.mlp-slider)"
+    moved = []
+    for page in pages:
+        browser.get(site_url + page)
+        WebDriverWait(browser, 30).until(
+            lambda d: d.execute_script("return document.readyState") == "complete")
+        demos = browser.find_elements(By.CSS_SELECTOR, "div.mlp-slider")
+        assert demos, f"{page}: the demo's HTML did not render"
+        for number, root in enumerate(demos):
+            controls = root.find_elements(By.CSS_SELECTOR, "[data-control]")
+            assert controls, f"{page}, demo {number}: no control ([data-control])"
+            for control in controls:
+                name = f"{page}, demo {number}, control {control.get_attribute('data-control')}"
+                browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
+                before = browser.execute_script(CONTROL_STATE, control)
+                assert before["loaded"], f"{name}: the first frame did not load"
+                assert before["label"].strip(), f"{name}: the control has no label"
+                browser.execute_script(MOVE_CONTROL, control)
+                WebDriverWait(browser, 10).until(
+                    lambda d, c=control: d.execute_script(CONTROL_STATE, c)["loaded"])
+                after = browser.execute_script(CONTROL_STATE, control)
+                assert after["src"] != before["src"], f"{name}: the figure did not change"
+                assert after["text"] != before["text"], f"{name}: the shown value did not change"
+                assert after["announced"] == after["text"], f"{name}: announces {after}"
+                assert after["text"] in after["alt"], f"{name}: the alt text does not follow"
+                moved.append(name)
+        errors = severe_errors(browser.get_log("browser"))
+        assert not errors, f"{page}: browser console errors:\n" + "\n".join(errors)
+    print(f"moved {len(moved)} controls on {len(pages)} pages: {moved}")
