@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def save_network(net: MLP, path: Any) -> None:
-    """Write ``net`` to ``path``: sizes, activation names and slopes, dtype, W1, b1, ..., WL, bL.
+    """Write ``net`` to ``path``: sizes, activation names and slopes, dtype, dropout rates, W1, b1,
+    ..., WL, bL.
 
     Raises
     ------
@@ -29,6 +30,7 @@ def save_network(net: MLP, path: Any) -> None:
         activations=np.array([g.name for g in net.activations]),
         slopes=np.array([getattr(g, "slope", 0.0) for g in net.activations]),
         dtype=np.array(net.dtype.name),
+        dropout=np.array(net.dropout, dtype=np.float64),
         **dict(zip(_keys(net.n_layers), net.parameters(), strict=True)),
     )
 
@@ -48,7 +50,10 @@ def load_network(cls: type[MLP], path: Any) -> MLP:
                 act.LeakyReLU(s) if n == "leaky_relu" else n
                 for n, s in zip(names, slopes, strict=True)
             ]
-            net = cls(data["sizes"].tolist(), acts[:-1], acts[-1], _zeros, None, str(data["dtype"]))
+            # files written before dropout existed have no rates: no dropout
+            rates = data["dropout"].tolist() if "dropout" in data.files else 0.0
+            net = cls(data["sizes"].tolist(), acts[:-1], acts[-1], _zeros, None, str(data["dtype"]),
+                      dropout=rates)
             for key, p in zip(_keys(net.n_layers), net.parameters(), strict=True):
                 if data[key].shape != p.shape:
                     raise ValueError(f"{key} has shape {data[key].shape}; expected {p.shape}")

@@ -119,12 +119,12 @@ def check_sizes(sizes: Any) -> list[int]:
     return [int(n) for n in sizes]
 
 
-def as_generator(seed: Any) -> np.random.Generator:
-    """``np.random.default_rng(seed)`` for None, an int or a Generator."""
+def as_generator(seed: Any, name: str = "seed") -> np.random.Generator:
+    """``np.random.default_rng(seed)`` for None, an int or a Generator (``name`` for messages)."""
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.Generator))
     ):
-        raise TypeError(f"seed must be None, an int or a np.random.Generator; got {seed!r}")
+        raise TypeError(f"{name} must be None, an int or a np.random.Generator; got {seed!r}")
     return np.random.default_rng(seed)
 
 

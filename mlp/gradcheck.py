@@ -144,7 +144,8 @@ def finite_difference_tolerance(
     return float(margin * (h**2 / 6 * third_derivative_scale + eps * value_scale / h))
 
 
-def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> GradcheckResult:
+def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6, *,
+              seed: int = 0) -> GradcheckResult:
     """Compare ``net.backward`` with central differences on every entry of every parameter.
 
     Implements eq-central-difference and eq-relative-error.
@@ -157,7 +158,11 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
     whose backward pass uses the fused output error (y_hat - y)/m, exact however large z is;
     the loss computed from probabilities clips them to [eps, 1 - eps] and is flat once the output
     saturates, which would report a correct backward as wrong (eq-gradcheck-saturation).
-    The entry is perturbed in place and always restored. Each array is then scored by
+    The entry is perturbed in place and always restored. A network with dropout
+    (``net.dropout``) is checked in a training pass with fixed masks: every forward pass, the
+    analytic one and each of the perturbed ones, draws its masks from a new generator seeded with
+    ``seed``, so all of them drop the same units and the differences measure the change of theta
+    alone (eq-inverted-dropout). Each array is then scored by
     ``relative_error`` (||analytic - numerical|| / (||analytic|| + ||numerical||)). With a
     float64 network and eps = 1e-6, a correct backward pass typically scores below 1e-7.
     The cost is 2 forward passes per parameter: use a small network and batch.
@@ -171,6 +176,9 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
     loss : str or Loss
     eps : float, default 1e-6
         The step, > 0.
+    seed : int, default 0
+        Seeds the dropout masks, the same for every evaluation; ignored by a network without
+        dropout.
 
     Returns
     -------
@@ -190,6 +198,8 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
     ValueError
         If ``eps`` is not a positive finite number or the network's parameters are not float64
         (the message says how to build a float64 copy), or as ``net.forward``/``net.backward``.
+    TypeError
+        If ``seed`` is not an int (a Generator would draw new masks at every evaluation).
 
     Examples
     --------
@@ -208,10 +218,17 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
             f"gradcheck needs a float64 network; got {params[0].dtype}; build the same network "
             "with dtype=np.float64 and copy the parameters in (float32 rounding swamps eps)"
         )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(
+            f"seed must be an int, which gives the same dropout masks at every evaluation; got "
+            f"{type(seed).__name__}"
+        )
     loss = get_loss(loss)
-    _, cache = net.forward(X)
+    # dropout: a training pass whose masks are drawn afresh from the same seed at every call
+    training = {"rng": int(seed)} if any(getattr(net, "dropout", ())) else {}
+    _, cache = net.forward(X, **training)
     analytic = net.backward(cache, y, loss)
-    objective = _objective(net, X, y, loss)
+    objective = _objective(net, X, y, loss, training)
     numerical = [_central_differences(p, objective, eps) for p in params]
     names = [f"{'Wb'[i % 2]}[{i // 2 + 1}]" for i in range(len(params))]
     errors = {
@@ -220,12 +237,15 @@ def gradcheck(net: Any, X: Any, y: Any, loss: str | Loss, eps: float = 1e-6) -> 
     return GradcheckResult(max(errors.values()), errors, numerical, analytic)
 
 
-def _objective(net: Any, X: Any, y: Any, loss: Loss) -> Any:
-    """The loss as a function of the parameters: from the logits for the fused pairs."""
+def _objective(net: Any, X: Any, y: Any, loss: Loss, training: dict[str, Any]) -> Any:
+    """The loss as a function of the parameters: from the logits for the fused pairs.
+
+    ``training`` holds the keyword arguments of ``net.forward`` (the seed of fixed dropout masks).
+    """
     from_logits = _FROM_LOGITS.get((type(getattr(net, "output", None)), type(loss)))
     if from_logits is None:
-        return lambda: loss(net.forward(X)[0], y)
-    return lambda: from_logits(net.forward(X)[1].z[-1], y)
+        return lambda: loss(net.forward(X, **training)[0], y)
+    return lambda: from_logits(net.forward(X, **training)[1].z[-1], y)
 
 
 def _central_differences(param: np.ndarray, objective: Any, eps: float) -> np.ndarray:

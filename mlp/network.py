@@ -6,6 +6,12 @@ Shapes follow the book: X is (m, n_0), one example per row; W^[l] is (n_l, n_(l-
 pass is indexed by the book's layer numbers: ``cache.a[l]`` for l = 0..L and ``cache.z[l]`` for
 l = 1..L.
 
+Dropout (eq-inverted-dropout), if the network was built with ``dropout=p``, acts only in a training
+pass, one given a random generator (``forward(X, rng=...)``, ``loss_and_grad(..., rng=...)``,
+``train``): each hidden layer's output is multiplied by a fresh mask, ``cache.a[l]`` holds that
+product and ``cache.masks[l]`` the mask, and ``backward`` multiplies the hidden layer's Delta by the
+same mask. Without a generator (``predict``, every evaluation) nothing is dropped.
+
 Two paths compute a gradient. ``forward`` then ``backward`` is the reference path the book shows:
 each checks its input. ``loss_and_grad`` checks X and y once and then runs ``_loss_and_grad``,
 the same arithmetic without the checks (``train`` calls it at every step after checking its data
@@ -15,7 +21,7 @@ contiguous buffer, so that an optimizer can update all of them in a few numpy ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,6 +34,7 @@ from ._workspace import Workspace, flat_views, gradient_arrays
 from .activations import Activation, get_activation, hidden_activations
 from .init import default_initializer, get_initializer
 from .losses import Loss, get_loss, residual
+from .regularization import _fill_mask, dropout_rates
 
 __all__ = ["MLP", "Cache"]
 
@@ -51,12 +58,18 @@ class Cache:
     ----------
     a : list of ndarray
         ``a[l]`` is A^[l], shape (m, n_l), for l = 0..L; ``a[0]`` is X (cast to the net's dtype).
+        In a training pass with dropout, a hidden layer's entry is what it passes on, the
+        dropped-out A^[l] * M^[l] (eq-inverted-dropout).
     z : list of ndarray or None
         ``z[l]`` is Z^[l], shape (m, n_l), for l = 1..L; ``z[0]`` is None.
+    masks : list of ndarray or None
+        ``masks[l]`` is the dropout mask M^[l], shape (m, n_l), of a hidden layer dropped out in
+        this pass, None for the other layers (l = 0..L); an empty list when nothing was dropped.
     """
 
     a: list[np.ndarray]
     z: list[np.ndarray | None]
+    masks: list[np.ndarray | None] = field(default_factory=list)
 
 
 class MLP:
@@ -77,15 +90,20 @@ class MLP:
         Seed for the initial weights.
     dtype : floating dtype, default np.float64
         The dtype of the parameters, of the computation and of every result.
+    dropout : float or sequence of float, default 0.0
+        The inverted-dropout rate p in [0, 1) of the hidden layers (eq-inverted-dropout): one
+        for all, or one per hidden layer (L - 1 of them). It acts only in a training pass, one
+        given a random generator; 0 never drops.
 
     Raises
     ------
     ValueError
-        If ``sizes`` is not a list of at least two positive ints, ``activation`` has the wrong
-        length, a name is unknown, softmax is used for a hidden layer, or ``init`` returns an
-        array of the wrong shape.
+        If ``sizes`` is not a list of at least two positive ints, ``activation`` or
+        ``dropout`` has the wrong length, a name is unknown, softmax is used for a hidden layer,
+        ``init`` returns an array of the wrong shape, or a dropout rate is not in [0, 1).
     TypeError
-        If ``dtype`` is not floating point or ``seed`` is not an int or Generator.
+        If ``dtype`` is not floating point, ``seed`` is not an int or Generator, or ``dropout``
+        is not a number or a sequence of numbers.
 
     Notes
     -----
@@ -110,10 +128,12 @@ class MLP:
         init: Any = None,
         seed: int | np.random.Generator | None = None,
         dtype: Any = np.float64,
+        dropout: float | Any = 0.0,
     ) -> None:
         self.sizes = check_sizes(sizes)
         self.dtype = as_float_dtype(dtype)
         self.activations = hidden_activations(activation, len(self.sizes) - 2)
+        self._dropout = dropout_rates(dropout, len(self.sizes) - 2)
         self.activations.append(get_activation(output))
         chosen = None if init is None else get_initializer(init)
         rng = as_generator(seed)
@@ -139,6 +159,11 @@ class MLP:
         return len(self.weights)
 
     @property
+    def dropout(self) -> tuple[float, ...]:
+        """The dropout rate p of each hidden layer, l = 1..L-1 (eq-inverted-dropout)."""
+        return self._dropout
+
+    @property
     def output(self) -> Activation:
         """The output activation g^[L]."""
         return self.activations[-1]
@@ -161,10 +186,14 @@ class MLP:
         pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
         return [shape for n_in, n_out in pairs for shape in ((n_out, n_in), (n_out,))]
 
-    def forward(self, X: Any, *, reuse: bool = False) -> tuple[np.ndarray, Cache]:
+    def forward(
+        self, X: Any, *, reuse: bool = False, rng: int | np.random.Generator | None = None
+    ) -> tuple[np.ndarray, Cache]:
         """Run a batch through the network, keeping every Z^[l] and A^[l] for backward.
 
-        Implements eq-forward-batch: Z^[l] = A^[l-1] W^[l]^T + b^[l], A^[l] = g^[l](Z^[l]).
+        Implements eq-forward-batch: Z^[l] = A^[l-1] W^[l]^T + b^[l], A^[l] = g^[l](Z^[l]);
+        in a training pass with dropout, each hidden A^[l] is then multiplied by a mask M^[l]
+        drawn from ``rng`` (eq-inverted-dropout).
 
         Parameters
         ----------
@@ -175,30 +204,38 @@ class MLP:
             with ``reuse=True`` and the same m, instead of new ones. The output and the cache are
             then valid only until that next call, which overwrites them (``loss_and_grad`` uses
             this: its cache never leaves it). By default every call returns new arrays.
+        rng : int or numpy.random.Generator, optional
+            Make this a training pass: the hidden layers with a dropout rate p > 0 draw their
+            masks from this generator (an int seeds a new one at every call, so the same int
+            gives the same masks). None (default): nothing is dropped, as at prediction.
 
         Returns
         -------
         out : ndarray of shape (m, n_L)
             A^[L], the network's output.
         cache : Cache
-            ``cache.a[l]`` (l = 0..L) and ``cache.z[l]`` (l = 1..L), each (m, n_l).
+            ``cache.a[l]`` (l = 0..L) and ``cache.z[l]`` (l = 1..L), each (m, n_l), and the
+            dropout masks ``cache.masks[l]`` of a training pass.
 
         Raises
         ------
         ValueError
             If X is not 2-D with n_0 columns, or holds NaN or infinity.
         TypeError
-            If X does not hold real numbers.
+            If X does not hold real numbers, or ``rng`` is not None, an int or a Generator.
         """
         a = as_matrix("X", X, self.sizes[0], "n_0", self.dtype)
-        cache = Cache(a=[a], z=[None])
+        masks = self._draw_masks(len(a), rng, reuse)  # all None unless dropping out
+        cache = Cache(a=[a], z=[None], masks=masks)
         outs = self._forward_arrays(len(a), reuse)
-        for W, b, g, (z_out, a_out) in zip(
-            self.weights, self.biases, self.activations, outs, strict=True
+        for W, b, g, (z_out, a_out), mask in zip(
+            self.weights, self.biases, self.activations, outs, masks[1:], strict=True
         ):
             z = np.matmul(a, W.T, out=z_out)
             z += b
             a = g.apply(z, out=a_out)
+            if mask is not None:  # a training pass with dropout: A^[l] * M^[l]
+                a = np.multiply(a, mask, out=a_out)
             cache.z.append(z)
             cache.a.append(a)
         return a, cache
@@ -219,10 +256,16 @@ class MLP:
             grad_b^[l]  = sum of the rows of Delta^[l]
             Delta^[l-1] = (Delta^[l] W^[l]) * g^[l-1]'(Z^[l-1])
 
+        and, for a hidden layer dropped out in the forward pass (eq-inverted-dropout,
+        eq-dropout-delta),
+        Delta^[l-1] = (Delta^[l] W^[l]) * M^[l-1] * g^[l-1]'(Z^[l-1]) with the cached mask
+        M^[l-1]: a dropped unit passed nothing on, so no error flows back through it, and a
+        kept one passed on its output times 1 / (1 - p).
+
         Parameters
         ----------
         cache : Cache
-            From ``forward(X)``.
+            From ``forward(X)`` (with its dropout masks if it was a training pass).
         y : array_like of shape (m, n_L), or (m,) integer labels for cross_entropy
             The targets.
         loss : str or Loss
@@ -256,12 +299,17 @@ class MLP:
             np.sum(delta, axis=0, out=grad_bias)  # eq-grad-bias
             if l > 1:
                 delta = np.matmul(delta, self.weights[l - 1], out=deltas[l - 1])  # eq-delta-hidden
-                g = self.activations[l - 2]  # g^[l-1]', read from the cache
-                delta *= g.grad_from_cache(cache.z[l - 1], cache.a[l - 1], slopes[l - 1])
+                g, mask = self.activations[l - 2], cache.masks[l - 1] if cache.masks else None
+                if mask is None:  # g^[l-1]', read from the cache
+                    delta *= g.grad_from_cache(cache.z[l - 1], cache.a[l - 1], slopes[l - 1])
+                else:  # dropped out: cache.a holds A * M, so g' comes from Z
+                    delta *= mask
+                    delta *= g.grad_into(cache.z[l - 1], slopes[l - 1])
         return grads
 
     def loss_and_grad(
-        self, X: Any, y: Any, loss: str | Loss, out: list[np.ndarray] | None = None
+        self, X: Any, y: Any, loss: str | Loss, out: list[np.ndarray] | None = None, *,
+        rng: int | np.random.Generator | None = None,
     ) -> tuple[float, list[np.ndarray]]:
         """Return the loss on (X, y) and its gradient, aligned with ``parameters()``.
 
@@ -276,6 +324,9 @@ class MLP:
         loss : str or Loss
         out : list of ndarray, optional
             Passed to ``backward``.
+        rng : int or numpy.random.Generator, optional
+            Passed to ``forward``: a training step with dropout, whose loss and gradient are
+            those of the network with this step's masks. None: nothing is dropped.
 
         Returns
         -------
@@ -295,10 +346,11 @@ class MLP:
         loss = self._check_loss(loss)
         X = as_matrix("X", X, self.sizes[0], "n_0", self.dtype)
         y = self._check_targets(y, len(X), loss)
-        return self._loss_and_grad(X, y, loss, out)
+        return self._loss_and_grad(X, y, loss, out, rng)
 
     def _loss_and_grad(
-        self, X: np.ndarray, y: np.ndarray, loss: Loss, out: list[np.ndarray] | None = None
+        self, X: np.ndarray, y: np.ndarray, loss: Loss, out: list[np.ndarray] | None = None,
+        rng: int | np.random.Generator | None = None,
     ) -> tuple[float, list[np.ndarray]]:
         """The loss and its gradient on a checked batch: the training step's fast path.
 
@@ -310,15 +362,20 @@ class MLP:
         """
         from_logits = _FUSED.get((type(self.output), type(loss)))
         if type(self).forward is not MLP.forward or type(self).backward is not MLP.backward:
-            y_hat, cache = self.forward(X, reuse=True)
+            training = {} if rng is None else {"rng": rng}
+            y_hat, cache = self.forward(X, reuse=True, **training)
             value = from_logits(cache.z[-1], y) if from_logits else loss.value(y_hat, y)
             return float(value), self.backward(cache, y, loss, out=out)
+        masks = self._draw_masks(len(X), rng, reuse=True)
         a, z_all, a_all = X, [None], [X]
-        for W, b, g, (z, a_out) in zip(self.weights, self.biases, self.activations,
-                                       self._workspace.forward_arrays(len(X)), strict=True):
+        for W, b, g, (z, a_out), mask in zip(self.weights, self.biases, self.activations,
+                                             self._workspace.forward_arrays(len(X)), masks[1:],
+                                             strict=True):
             np.matmul(a, W.T, out=z)  # eq-forward-batch, into reused arrays
             z += b
             a = g.apply(z, out=a_out)
+            if mask is not None:  # eq-inverted-dropout
+                a = np.multiply(a, mask, out=a_out)
             z_all.append(z)
             a_all.append(a)
         if from_logits:
@@ -332,8 +389,12 @@ class MLP:
             np.sum(delta, axis=0, out=grads[2 * l - 1])
             if l > 1:
                 delta = np.matmul(delta, self.weights[l - 1], out=deltas[l - 1])
-                g = self.activations[l - 2]
-                delta *= g.grad_from_cache(z_all[l - 1], a_all[l - 1], slopes[l - 1])
+                g, mask = self.activations[l - 2], masks[l - 1]
+                if mask is None:
+                    delta *= g.grad_from_cache(z_all[l - 1], a_all[l - 1], slopes[l - 1])
+                else:
+                    delta *= mask
+                    delta *= g.grad_into(z_all[l - 1], slopes[l - 1])
         return float(value), grads
 
     def _check_targets(self, y: Any, m: int, loss: Loss) -> np.ndarray:
@@ -347,7 +408,10 @@ class MLP:
         return loss.validate(stand_in, y)[1]
 
     def predict(self, X: Any) -> np.ndarray:
-        """Return A^[L], shape (m, n_L): probabilities for sigmoid and softmax outputs."""
+        """Return A^[L], shape (m, n_L): probabilities for sigmoid and softmax outputs.
+
+        Nothing is dropped out: with inverted dropout the network is used as it is.
+        """
         return self.forward(X)[0]
 
     def save(self, path: Any) -> None:
@@ -374,9 +438,11 @@ class MLP:
     def __repr__(self) -> str:
         hidden = [_describe(g) for g in self.activations[:-1]]
         activation = hidden[0] if len(set(hidden)) == 1 else f"[{', '.join(hidden)}]"
+        rates = self.dropout[0] if len(set(self.dropout)) == 1 else list(self.dropout)
+        dropout = f", dropout={rates!r}" if any(self.dropout) else ""
         return (
             f"MLP(sizes={self.sizes}, activation={activation}, "
-            f"output={_describe(self.output)}, dtype={self.dtype.name})"
+            f"output={_describe(self.output)}, dtype={self.dtype.name}{dropout})"
         )
 
     def _check_loss(self, loss: str | Loss) -> Loss:
@@ -389,6 +455,24 @@ class MLP:
                     f"output={self.output.name!r}; use output={fix!r}"
                 )
         return loss
+
+    def _draw_masks(self, m: int, rng: Any, reuse: bool) -> list[np.ndarray | None]:
+        """The dropout masks M^[l] of a pass on m examples, indexed by layer (l = 0..L).
+
+        None for a layer that is not dropped out: the input and output layers, a hidden layer of
+        rate 0, and every layer when ``rng`` is None (not a training pass). A mask is written
+        into an array the network reuses if ``reuse``, else into a new one.
+        """
+        masks: list[np.ndarray | None] = [None] * (self.n_layers + 1)
+        if rng is None:
+            return masks
+        generator = as_generator(rng, "rng")
+        for l, p in enumerate(self.dropout, start=1):
+            if p > 0:
+                out = (self._workspace.array("mask", l, m) if reuse
+                       else np.empty((m, self.sizes[l]), dtype=self.dtype))
+                masks[l] = _fill_mask(out, p, generator)  # eq-inverted-dropout
+        return masks
 
     def _forward_arrays(self, m: int, reuse: bool) -> list[tuple[Any, Any]]:
         """Per layer, the arrays to write Z^[l] and A^[l] into: reused ones, or None (new ones)."""

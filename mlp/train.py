@@ -58,7 +58,9 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
         Visit the examples in a new random order each epoch (not needed, so not done, for full
         batch: the order would change only the rounding).
     seed : int or numpy.random.Generator, optional
-        For ``np.random.default_rng``; the same seed gives the same run.
+        For ``np.random.default_rng``; the same seed gives the same run. It orders the examples
+        and, for a network with dropout, draws the masks of every step from a generator spawned
+        from it (``Generator.spawn``), so that the order is the same with dropout as without.
     clip_norm : float, optional
         Clip the gradients' global norm to this value (``clip_grad_norm``) before each update.
     l2 : float, default 0
@@ -79,7 +81,8 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     -------
     History
         Per-epoch loss, accuracy, learning rate and gradient norms, and how the run ended. A
-        diverging run (NaN or infinite loss) stops and says so in ``history.message``.
+        diverging run (NaN or infinite loss) stops and says so in ``history.message``. The
+        losses and accuracies are measured with ``net.predict``, so without dropout.
 
     Raises
     ------
@@ -103,9 +106,10 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     batch = _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, clip_norm,
                            l2, validation, early_stopping)
     callbacks = _check_callbacks(callbacks)
-    run = _Run(net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2)
-    history = run.new_history(validation is not None)
     rng = np.random.default_rng(seed)
+    run = _Run(net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2,
+               rng.spawn(1)[0] if any(getattr(net, "dropout", ())) else None)
+    history = run.new_history(validation is not None)
     best = [p.copy() for p in run.params] if early_stopping else None
     bar = progress_bar(progress, epochs)
     try:
@@ -134,8 +138,11 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
 class _Run:
     """The state of one training run: buffers, step counter, and the per-step work."""
 
-    def __init__(self, net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2):
+    def __init__(self, net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2,
+                 dropout_rng=None):
         self.net, self.loss, self.optimizer, self.batch = net, loss, optimizer, batch
+        # a network with dropout draws each step's masks from this generator (None: no dropout)
+        self.training = {} if dropout_rng is None else {"rng": dropout_rng}
         self.schedule, self.per_step = schedule, schedule_per == "step"
         self.clip_norm, self.l2 = clip_norm, l2
         self.params = net.parameters()
@@ -180,7 +187,8 @@ class _Run:
     def _gradients(self, X: np.ndarray, y: np.ndarray) -> float:
         """Fill self.grads with the gradient on one batch; return the batch loss (nan: overflow)."""
         try:
-            value, self.grads = self.loss_and_grad(X, y, self.loss, out=self.grads)
+            value, self.grads = self.loss_and_grad(X, y, self.loss, out=self.grads,
+                                                   **self.training)
         except ValueError:
             if np.isfinite(self.net.predict(X)).all():
                 raise

@@ -25,7 +25,7 @@ SURFACE = {
     "mlp.schedules": ["Constant", "StepDecay", "ExponentialDecay", "InverseTimeDecay",
                       "CosineAnnealing", "Warmup", "tabulate"],
     "mlp.clipping": ["clip_grad_norm", "global_norm"],
-    "mlp.regularization": ["l2_penalty", "add_l2_grad"],
+    "mlp.regularization": ["l2_penalty", "add_l2_grad", "dropout_mask"],  # chapter 14
     "mlp.train": ["train", "History", "accuracy"],
     "mlp.data": ["load_digits", "one_hot", "train_test_split", "standardize", "make_moons",
                  "make_circles", "make_xor", "make_spirals", "make_regression_1d"],
