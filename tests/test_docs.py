@@ -1,11 +1,16 @@
-"""The library and the book must not drift apart: every equation label a docstring cites exists."""
+"""The library and the book must not drift apart: every equation label a docstring cites exists.
 
+And a chapter's claims fail plainly: every ``assert`` in a code cell carries a message.
+"""
+
+import ast
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LABEL_DEFINITION = re.compile(r"\$\$\s*\((eq-[a-z0-9-]+)\)|^\((eq-[a-z0-9-]+)\)=", re.MULTILINE)
 LABEL_CITATION = re.compile(r"\beq-[a-z0-9]+(?:-[a-z0-9]+)*")
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
 def defined_labels() -> set[str]:
@@ -40,3 +45,50 @@ def test_every_cited_label_is_defined_in_a_chapter():
     defined = defined_labels()
     missing = {label: files for label, files in cited_labels().items() if label not in defined}
     assert not missing, f"docstrings cite equation labels that no chapter defines: {missing}"
+
+
+def code_cells(text: str) -> list[tuple[int, str]]:
+    """The code cells of a MyST page as (line of the cell's first line, Python source).
+
+    A cell's option block (between ``---`` lines) and its magics and directives (lines starting
+    with ``%`` or ``:``) are blanked, so that line numbers in the source are those of the page.
+    """
+    cells = []
+    for match in CODE_CELL.finditer(text):
+        lines = match.group(1).split("\n")
+        if lines[0].strip() == "---":
+            end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+            lines[: end + 1] = [""] * (end + 1)
+        lines = ["" if line.lstrip().startswith(("%", ":")) else line for line in lines]
+        cells.append((text.count("\n", 0, match.start(1)) + 1, "\n".join(lines)))
+    return cells
+
+
+def asserts_without_message(text: str, name: str) -> list[str]:
+    """Each ``assert`` with no message in the page's code cells, as "page:line: source"."""
+    found = []
+    for first, source in code_cells(text):
+        for node in ast.walk(ast.parse(source, filename=name)):
+            if isinstance(node, ast.Assert) and node.msg is None:
+                found.append((first + node.lineno - 1, ast.get_source_segment(source, node)))
+    return [f"{name}:{line}: {statement}" for line, statement in sorted(found)]
+
+
+def test_asserts_without_message_are_found_with_their_page_lines():
+    text = (
+        "# Title\n\n```{code-cell} ipython3\n---\ntags: [hide-input]\n---\n%matplotlib inline\n"
+        "x = 1\nassert x == 1\nassert x > 0, f\"x is {x}, claimed positive\"\n```\n\n"
+        "```python\nassert False\n```\n\n```{code-cell} ipython3\nif x:\n    assert (x <\n"
+        "            2)\n```\n"
+    )
+    assert asserts_without_message(text, "page.md") == [
+        "page.md:9: assert x == 1", "page.md:19: assert (x <\n            2)"]
+
+
+def test_every_assert_in_a_chapter_says_what_failed():
+    missing = [entry for page in sorted(ROOT.glob("chapters/*.md"))
+               for entry in asserts_without_message(page.read_text(encoding="utf-8"), page.name)]
+    assert not missing, (
+        f"{len(missing)} asserts in chapters carry no message; give each one the measured value "
+        "and the bound, e.g. `assert ratio > 5, f\"momentum only {ratio:.1f}x faster\"`:\n"
+        + "\n".join(missing))
