@@ -189,6 +189,27 @@ def run_command(browser: Any, menu: str, command: str) -> None:
         By.CSS_SELECTOR, f'.lm-Menu-item[data-command="{command}"]'))[0].click()
 
 
+def click(browser: Any, element: Any, timeout: float = 20) -> None:
+    """Scroll ``element`` to the middle of the window and click it.
+
+    A notebook's layout keeps moving while its Markdown, math and outputs render, so a click can
+    land on a neighbour for a moment ("element click intercepted"); it is tried again until the
+    element is where it is drawn or ``timeout`` seconds have passed.
+    """
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    deadline = time.monotonic() + timeout
+    while True:
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def prompts(panel: Any) -> list[str]:
     from selenium.webdriver.common.by import By
 
@@ -242,7 +263,7 @@ def test_a_chapter_opens_as_a_notebook_renders_runs_and_its_slider_redraws(lab, 
     chromium.execute_script("arguments[0].scrollIntoView({block: 'center'})", image)
     before, label = image.get_attribute("src"), readout.text
     chromium.save_screenshot(str(shots / "lab-chapter-02.png"))
-    slider.click()
+    click(chromium, slider)
     slider.send_keys(Keys.ARROW_RIGHT)
     WebDriverWait(chromium, 20).until(lambda d: image.get_attribute("src") != before)
     assert readout.text != label, f"the slider's value did not change from {label}"
@@ -253,7 +274,7 @@ def test_a_chapter_opens_as_a_notebook_renders_runs_and_its_slider_redraws(lab, 
     readouts = panel.find_elements(By.CSS_SELECTOR,
                                    ".jp-OutputArea .widget-slider .widget-readout")
     before, label = image.get_attribute("src"), readouts[1].text
-    handles[1].click()
+    click(chromium, handles[1])
     handles[1].send_keys(Keys.ARROW_RIGHT)
     WebDriverWait(chromium, 20).until(lambda d: image.get_attribute("src") != before)
     assert readouts[1].text != label, f"the second control's value did not change from {label}"
@@ -276,13 +297,12 @@ def test_the_student_notebook_takes_an_answer_and_its_self_check_passes(lab, chr
     cells = panel.find_elements(By.CSS_SELECTOR, ".jp-Cell")
     solution, check = cells[4], cells[5]
     assert "raise NotImplementedError()" in solution.text, "cell 5 is not exercise 7.1's stub"
-    editor = solution.find_element(By.CSS_SELECTOR, ".cm-content")
-    editor.click()
+    click(chromium, solution.find_element(By.CSS_SELECTOR, ".cm-content"))
     ActionChains(chromium).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
     ActionChains(chromium).send_keys(ANSWER).send_keys(Keys.ESCAPE).perform()
     assert "NotImplementedError" not in solution.text and "lambda y_hat" in solution.text
 
-    check.find_element(By.CSS_SELECTOR, ".jp-InputPrompt").click()
+    click(chromium, check.find_element(By.CSS_SELECTOR, ".jp-InputPrompt"))
     run_command(chromium, "Run", "notebook:run-all-above")
     ActionChains(chromium).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
     WebDriverWait(chromium, 60).until(lambda d: re.fullmatch(
