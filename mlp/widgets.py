@@ -47,11 +47,13 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plots import learning_rate_figure
-from .testfunctions import Quadratic
+from .objectives import Objective
+from .optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from .plots import COLORS, contour_plot, learning_rate_figure, log_axis, subplots
+from .testfunctions import Quadratic, Rosenbrock, run_optimizer
 
-__all__ = ["Control", "ControlsDemo", "SliderDemo", "learning_rate_demo", "learning_rate_slider",
-           "pack_lines"]
+__all__ = ["Control", "ControlsDemo", "OptimizerDemo", "SliderDemo", "learning_rate_demo",
+           "learning_rate_slider", "pack_lines"]
 
 _COUNTER = itertools.count()
 _DECIMALS = re.compile(r"(\d\.\d\d)\d+")
@@ -575,6 +577,166 @@ def learning_rate_demo(conditions: Sequence[float] = (1.0, 3.0, 9.0, 19.0),
             "contour lines; the loss per step on a log scale with the predicted slope "
             "f(x₀)ρ²ᵏ dashed; and the contraction factor ρ against ηL, regimes shaded, with a "
             "dot at the chosen rate.")
+
+
+class OptimizerDemo(ControlsDemo):
+    """Six optimizers on two test functions: problem × method × learning rate × β.
+
+    Each frame runs one method from a fixed start for ``steps`` updates and shows its path on
+    the contour lines (left) and f(x_k) on a log axis (right; both problems have minimum value
+    0, so this is the distance to the minimum in value). The axes depend only on the problem,
+    so frames line up; each method keeps its colour. β is momentum's β for Momentum and
+    Nesterov, the decay of the mean squares for RMSProp and β₁ for Adam and AdamW (β₂ = 0.999);
+    SGD has none, and its frames are the same for every β.
+
+    Parameters
+    ----------
+    rates : sequence of float, optional
+        The learning rates (default: 10^(k/2) for k = -7, ..., 0, from 3.2e-4 to 1: 8 values).
+    betas : sequence of float, default (0.5, 0.9, 0.99)
+        The grid of β, each in [0, 1).
+    steps : int, default 1000
+        Updates per run.
+    weight_decay : float, default 0.01
+        AdamW's λ (its decoupled decay pulls every coordinate towards 0, so AdamW settles near,
+        not at, a minimum away from the origin).
+    start : mapping, optional
+        The controls' starting values, e.g. ``{"method": "Adam", "rate": 0.1}``.
+
+    Attributes
+    ----------
+    problems : dict of str to (Objective, ndarray of shape (2,))
+        ``"bowl (κ = 100)"``: curvatures 1 and 100 rotated by 30 degrees, from (-2, 1.5);
+        ``"Rosenbrock"``: Rosenbrock's valley, minimum (1, 1), from (-1.5, 2.5).
+
+    Raises
+    ------
+    ValueError
+        If a rate is not > 0, a β is outside [0, 1), ``steps`` < 1, or as in :class:`Control`.
+    """
+
+    _kind = "OptimizerDemo"
+    methods = ("SGD", "Momentum", "Nesterov", "RMSProp", "Adam", "AdamW")
+
+    def __init__(self, rates: Sequence[float] | None = None,
+                 betas: Sequence[float] = (0.5, 0.9, 0.99), steps: int = 1000,
+                 weight_decay: float = 0.01, start: Mapping[str, Any] | None = None) -> None:
+        rates = [float(10.0 ** (k / 2)) for k in range(-7, 1)] if rates is None else list(rates)
+        if any(not float(r) > 0.0 for r in rates):
+            raise ValueError(f"learning rates must be > 0; got {rates}")
+        if any(not 0.0 <= float(b) < 1.0 for b in betas):
+            raise ValueError(f"every β must lie in [0, 1); got {list(betas)}")
+        if not (isinstance(steps, int) and steps >= 1):
+            raise ValueError(f"steps must be an int >= 1; got {steps!r}")
+        self.problems: dict[str, tuple[Objective, np.ndarray]] = {
+            "bowl (κ = 100)": (Quadratic([1.0, 100.0], angle=np.pi / 6), np.array([-2.0, 1.5])),
+            "Rosenbrock": (Rosenbrock(), np.array([-1.5, 2.5]))}
+        self.steps, self.weight_decay = steps, weight_decay
+        self._paths: dict[tuple[Any, ...], np.ndarray] = {}
+        self._figures: dict[str, tuple[Figure, dict[str, Any]]] = {}
+        start = dict(start or {})
+        controls = {
+            "problem": Control("problem", list(self.problems), start.pop("problem", "Rosenbrock")),
+            "method": Control("method", list(self.methods), start.pop("method", "Adam")),
+            "rate": Control("learning rate η", rates, start.pop("rate", _nearest(rates, 0.1)),
+                            fmt="{:.2g}"),
+            "beta": Control("β", list(betas), start.pop("beta", _nearest(betas, 0.9)),
+                            fmt="{:g}")}
+        if start:
+            raise ValueError(f"no control named {sorted(start)}; the controls are "
+                             f"{list(controls)}")
+        super().__init__(self._frame, controls,
+                         alt="An optimizer's path on the contour lines of the chosen problem, "
+                             "and its loss f(xₖ) per step on a log scale.")
+
+    def path(self, **settings: Any) -> np.ndarray:
+        """Return the iterates of a run, shape (k + 1, 2); k < ``steps`` means it diverged.
+
+        ``settings`` name controls as :meth:`ControlsDemo.settings` does (the rest at their
+        start); runs are cached, so a frame and the chapter's checks share them.
+        """
+        full = self._canonical(self.settings(**settings))
+        key = tuple(full.values())
+        if key not in self._paths:
+            function, x0 = self.problems[full["problem"]]
+            optimizer = self._optimizer(full["method"], full["rate"], full["beta"])
+            self._paths[key] = run_optimizer(function, optimizer, x0, self.steps)
+        return self._paths[key]
+
+    def final_value(self, **settings: Any) -> float:
+        """Return f at the run's last iterate, or inf if the run diverged."""
+        path = self.path(**settings)
+        if len(path) <= self.steps:
+            return float("inf")
+        function, _ = self.problems[self.settings(**settings)["problem"]]
+        return float(function.value(path[-1]))
+
+    def _canonical(self, settings: dict[str, Any]) -> dict[str, Any]:
+        # SGD has no β: its runs and frames are the same at every β, so they are made once
+        if settings["method"] == "SGD":
+            return {**settings, "beta": self.controls["beta"].value}
+        return settings
+
+    def _render(self, index: int, kind: str) -> bytes:
+        return super()._render(self.index(**self._canonical(self.grid[index])), kind)
+
+    def _optimizer(self, method: str, rate: float, beta: float) -> Any:
+        if method == "SGD":
+            return SGD(rate)
+        if method in ("Momentum", "Nesterov"):
+            return (Momentum if method == "Momentum" else Nesterov)(rate, beta)
+        if method == "RMSProp":
+            return RMSProp(rate, beta)
+        if method == "Adam":
+            return Adam(rate, beta1=beta)
+        return AdamW(rate, beta1=beta, weight_decay=self.weight_decay)
+
+    def _frame(self, problem: str, method: str, rate: float, beta: float) -> Figure:
+        # One figure per problem, drawn once (contours, axes, ticks); a frame only moves its
+        # lines and title, which makes drawing it several times cheaper.
+        if problem not in self._figures:
+            self._figures[problem] = self._figure(problem)
+        figure, parts = self._figures[problem]
+        path = self.path(problem=problem, method=method, rate=rate, beta=beta)
+        function, _ = self.problems[problem]
+        color = COLORS[self.methods.index(method) % len(COLORS)]
+        # every iterate: matplotlib drops the points that would not move the drawn line, and
+        # thinning instead would alias a zigzag of period 2 into a smooth curve
+        parts["path"].set(data=(path[:, 0], path[:, 1]), color=color)
+        parts["first"].set(color=color)
+        values = np.maximum(function.value(path), 1e-300)  # log axis: no zeros
+        parts["loss"].set(data=(np.arange(len(path)), values), color=color)
+        which = "" if method == "SGD" else (
+            ", β₁" if method.startswith("Adam") else ", β") + f" = {beta:g}"
+        if len(path) <= self.steps:
+            outcome = f"diverged at step {len(path)}"
+        else:
+            outcome = f"f = {float(function.value(path[-1])):.1e} after {self.steps} steps"
+        parts["title"].set_text(f"{method}, η = {rate:.2g}{which}: {outcome}")
+        return figure
+
+    def _figure(self, problem: str) -> tuple[Figure, dict[str, Any]]:
+        function, x0 = self.problems[problem]
+        figure, (left, right) = subplots(2, figsize=(8.4, 3.5), layout=None)
+        figure.subplots_adjust(left=0.07, right=0.985, bottom=0.15, top=0.86, wspace=0.28)
+        contour_plot(function, ax=left, levels=10)
+        left.set(xticks=[], yticks=[])  # the shape matters here, not the coordinates
+        path_line, = left.plot([], [], linewidth=1.0)
+        first, = left.plot(*x0, marker="o", markersize=7, markerfacecolor="white",
+                           linestyle="none")
+        log_axis(right)
+        loss_line, = right.plot([], [], linewidth=1.2)
+        right.set(xlim=(0, self.steps), ylim=(1e-14, 1e6), xlabel="step k", ylabel="f(xₖ)")
+        right.set_yticks([10.0**k for k in range(-14, 7, 4)])
+        right.minorticks_off()  # ticks are most of a frame's drawing time: few, and grid lines
+        right.tick_params(length=0)
+        right.grid(True, color="0.9", linewidth=0.6)
+        title = figure.suptitle("", fontsize="medium")
+        return figure, {"path": path_line, "first": first, "loss": loss_line, "title": title}
+
+
+def _nearest(values: Sequence[float], target: float) -> float:
+    return min(values, key=lambda v: abs(np.log(float(v) / target)) if v > 0 else np.inf)
 
 
 def pack_lines(texts: Sequence[str]) -> tuple[list[str], list[list[int]]]:

@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from mlp.testfunctions import Quadratic
+from mlp.optimizers import SGD, Adam, AdamW, Momentum, Nesterov, RMSProp
+from mlp.testfunctions import BLOW_UP, Quadratic, Rosenbrock, run_optimizer
 from mlp.widgets import (
     Control,
     ControlsDemo,
+    OptimizerDemo,
     SliderDemo,
     learning_rate_demo,
     learning_rate_slider,
@@ -369,3 +371,88 @@ def test_learning_rate_demo_rejects_bad_grids():
         learning_rate_demo(conditions=(0.5, 2.0))
     with pytest.raises(ValueError, match=r"ratios eta L must be > 0"):
         learning_rate_demo(ratios=[0.0, 1.0])
+
+
+@pytest.fixture(scope="module")
+def optimizers():
+    """A small optimizer demo: 3 rates, 2 values of β, 60 steps (2 x 6 x 3 x 2 = 72 frames)."""
+    return OptimizerDemo(rates=[0.001, 0.01, 0.1], betas=(0.5, 0.9), steps=60)
+
+
+@pytest.mark.parametrize("method, make", [
+    ("SGD", lambda rate, beta: SGD(rate)),
+    ("Momentum", lambda rate, beta: Momentum(rate, beta)),
+    ("Nesterov", lambda rate, beta: Nesterov(rate, beta)),
+    ("RMSProp", lambda rate, beta: RMSProp(rate, beta)),
+    ("Adam", lambda rate, beta: Adam(rate, beta1=beta)),
+    ("AdamW", lambda rate, beta: AdamW(rate, beta1=beta, weight_decay=0.01)),
+])
+def test_optimizer_demo_runs_the_method_its_controls_name(optimizers, method, make):
+    for problem, (function, x0) in optimizers.problems.items():
+        for rate in (0.001, 0.1):
+            path = optimizers.path(problem=problem, method=method, rate=rate, beta=0.5)
+            expected = run_optimizer(function, make(rate, 0.5), x0, 60)
+            assert np.array_equal(path, expected), f"{problem}, {method}, η = {rate}"
+
+
+def test_optimizer_demo_problems_and_final_values(optimizers):
+    bowl, x0 = optimizers.problems["bowl (κ = 100)"]
+    valley, r0 = optimizers.problems["Rosenbrock"]
+    assert isinstance(valley, Rosenbrock) and bowl.condition_number == pytest.approx(100)
+    assert np.array_equal(x0, [-2.0, 1.5]) and np.array_equal(r0, [-1.5, 2.5])
+    # SGD at 0.1 > 2/L = 0.02 diverges on the bowl: reported as inf, not as a number
+    diverged = optimizers.path(problem="bowl (κ = 100)", method="SGD", rate=0.1)
+    assert len(diverged) <= 60 and np.abs(diverged).max() < BLOW_UP
+    assert optimizers.final_value(problem="bowl (κ = 100)", method="SGD", rate=0.1) == np.inf
+    path = optimizers.path(problem="Rosenbrock", method="Adam", rate=0.01, beta=0.9)
+    assert len(path) == 61
+    assert optimizers.final_value(problem="Rosenbrock", method="Adam", rate=0.01, beta=0.9) \
+        == valley.value(path[-1]) < valley.value(r0)
+
+
+def test_optimizer_demo_frames_are_titled_by_their_controls_and_move_with_each(optimizers):
+    labels, frames = decode_frames(Twin(optimizers.html()))
+    assert len(frames) == len(optimizers.grid) == 72
+    for settings, frame in zip(optimizers.grid, frames, strict=True):
+        method, beta = settings["method"], settings["beta"]
+        head = f"{method}, η = {settings['rate']:.2g}"
+        if method != "SGD":
+            head += f", {'β₁' if method.startswith('Adam') else 'β'} = {beta:g}"
+        assert f">{head}: " in frame, f"{settings}: not titled {head!r}"
+        final = optimizers.final_value(**settings)
+        outcome = "diverged at step" if final == np.inf else f"f = {final:.1e} after 60 steps"
+        assert outcome in frame, f"{settings}: the title does not say {outcome!r}"
+    for settings, frame in zip(optimizers.grid, frames, strict=True):
+        for name, control in optimizers.controls.items():
+            for value in control.values:
+                if value == settings[name] or (name == "beta" and settings["method"] == "SGD"):
+                    continue
+                other = frames[optimizers.index(**{**settings, name: value})]
+                assert other != frame, f"{settings}: moving {name} to {value} changes nothing"
+    sgd = [i for i, s in enumerate(optimizers.grid) if s["method"] == "SGD"]
+    for i in sgd:  # SGD has no β: its frames are the same at every β
+        same = optimizers.index(**{**optimizers.grid[i], "beta": 0.5})
+        assert frames[i] == frames[same], f"{optimizers.grid[i]}: SGD's frame depends on β"
+
+
+def test_optimizer_demo_frames_do_not_depend_on_the_order_they_are_drawn_in():
+    # every frame of a problem reuses one figure: nothing of one frame may stay in the next
+    forward = OptimizerDemo(rates=[0.001, 0.1], betas=(0.5, 0.9), steps=30)
+    backward = OptimizerDemo(rates=[0.001, 0.1], betas=(0.5, 0.9), steps=30)
+    first = [forward.svg(**settings) for settings in forward.grid]
+    last = [backward.svg(**settings) for settings in reversed(backward.grid)][::-1]
+    assert first == last
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"rates": [0.0, 0.1]}, ValueError, r"learning rates must be > 0"),
+    ({"betas": (0.9, 1.0)}, ValueError, r"every β must lie in \[0, 1\)"),
+    ({"betas": (-0.1, 0.9)}, ValueError, r"every β must lie in \[0, 1\)"),
+    ({"steps": 0}, ValueError, r"steps must be an int >= 1"),
+    ({"steps": 10.5}, ValueError, r"steps must be an int >= 1"),
+    ({"start": {"momentum": 0.9}}, ValueError, r"no control named \['momentum'\]"),
+    ({"start": {"method": "Adagrad"}}, ValueError, r"value must be one of values"),
+])
+def test_optimizer_demo_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        OptimizerDemo(**kwargs)
