@@ -647,7 +647,8 @@ class OptimizerDemo(ControlsDemo):
                              f"{list(controls)}")
         super().__init__(self._frame, controls,
                          alt="An optimizer's path on the contour lines of the chosen problem, "
-                             "and its loss f(xₖ) per step on a log scale.")
+                             "and its loss f(xₖ) per step on a log scale, or, for a run that "
+                             "diverged, the step at which it did.")
 
     def path(self, **settings: Any) -> np.ndarray:
         """Return the iterates of a run, shape (k + 1, 2); k < ``steps`` means it diverged.
@@ -708,11 +709,14 @@ class OptimizerDemo(ControlsDemo):
         parts["loss"].set(data=(np.arange(len(path)), values), color=color)
         which = "" if method == "SGD" else (
             ", β₁" if method.startswith("Adam") else ", β") + f" = {beta:g}"
-        if len(path) <= self.steps:
+        diverged = len(path) <= self.steps
+        if diverged:
             outcome = f"diverged at step {len(path)}"
         else:
             outcome = f"f = {float(function.value(path[-1])):.1e} after {self.steps} steps"
         parts["title"].set_text(f"{method}, η = {rate:.2g}{which}: {outcome}")
+        # a diverging loss leaves the axes within a few steps, too close to the edge to see
+        parts["note"].set(text=f"diverged at step {len(path)}" if diverged else "", color=color)
         return figure
 
     def _figure(self, problem: str) -> tuple[Figure, dict[str, Any]]:
@@ -731,8 +735,11 @@ class OptimizerDemo(ControlsDemo):
         right.minorticks_off()  # ticks are most of a frame's drawing time: few, and grid lines
         right.tick_params(length=0)
         right.grid(True, color="0.9", linewidth=0.6)
+        note = right.text(0.5, 0.55, "", transform=right.transAxes, ha="center",
+                          fontsize="large")
         title = figure.suptitle("", fontsize="medium")
-        return figure, {"path": path_line, "first": first, "loss": loss_line, "title": title}
+        return figure, {"path": path_line, "first": first, "loss": loss_line, "note": note,
+                        "title": title}
 
 
 def _nearest(values: Sequence[float], target: float) -> float:
