@@ -5,6 +5,8 @@ so its gradient carries the factor 1/m:
 
 - ``mse``: (1/2m) sum_i sum_k (y_hat_ik - y_ik)^2
 - ``mae``: (1/m) sum_i sum_k |y_hat_ik - y_ik|
+- ``huber``: (1/m) sum_i sum_k h(y_hat_ik - y_ik), h(r) = r^2 / 2 for |r| <= delta and
+  delta (|r| - delta / 2) beyond (``Huber(delta)``; ``huber`` has delta = 1)
 - ``binary_cross_entropy``: -(1/m) sum_i sum_k [y log y_hat + (1 - y) log(1 - y_hat)]
 - ``cross_entropy``: -(1/m) sum_i sum_k y_ik log y_hat_ik, y one-hot (m, K) (rows summing to 1)
   or integer labels (m,)
@@ -28,6 +30,7 @@ array([[0.5],
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -38,6 +41,7 @@ from ._validation import (
     as_prediction,
     check_distributions,
     check_probabilities,
+    check_scalar,
     lookup,
 )
 
@@ -45,6 +49,7 @@ __all__ = [
     "LOSSES",
     "BinaryCrossEntropy",
     "CrossEntropy",
+    "Huber",
     "Loss",
     "MAE",
     "MSE",
@@ -53,6 +58,7 @@ __all__ = [
     "cross_entropy",
     "cross_entropy_with_logits",
     "get_loss",
+    "huber",
     "mae",
     "mse",
     "residual",
@@ -126,6 +132,65 @@ class MAE(Loss):
         return np.sign(y_hat - y) / len(y_hat)
 
 
+class Huber(Loss):
+    """Squared error near the fit, absolute error beyond: implements eq-huber and eq-huber-grad.
+
+    For each entry r = y_hat - y, h(r) = r^2 / 2 if |r| <= delta and delta (|r| - delta / 2)
+    otherwise; the loss is (1/m) sum_i sum_k h(r_ik), and its gradient clip(r, -delta, delta) / m.
+    Both pieces of h meet with equal value and slope at |r| = delta, so the gradient is continuous:
+    it is MSE's gradient for small residuals and delta times MAE's for large ones, which caps the
+    pull of any one outlier at delta / m.
+
+    Parameters
+    ----------
+    delta : float, default 1.0
+        Where the quadratic part ends, in the units of y; finite and > 0.
+
+    Raises
+    ------
+    TypeError
+        If ``delta`` is not a real number.
+    ValueError
+        If ``delta`` is not finite and > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss = Huber(delta=1.0)
+    >>> y_hat, y = np.array([[0.5], [3.0]]), np.array([[0.0], [0.0]])
+    >>> loss(y_hat, y)  # (0.5**2 / 2 + 1 * (3 - 1/2)) / 2 = (0.125 + 2.5) / 2
+    1.3125
+    >>> loss.grad(y_hat, y)  # (0.5, clipped 3 -> 1) / m
+    array([[0.25],
+           [0.5 ]])
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.delta = check_scalar("delta", delta, 0.0, low_open=True)
+        if math.isinf(self.delta):
+            raise ValueError("delta must be finite (MSE is the limit delta -> inf: use 'mse'); "
+                             "got inf")
+
+    def value(self, y_hat: np.ndarray, y: np.ndarray) -> np.floating:
+        diff = y_hat - y
+        near = np.clip(diff, -self.delta, self.delta)
+        # near^2 / 2 + delta (|r| - |near|) is h(r) on both sides, and never squares a large r
+        np.abs(diff, out=diff)
+        diff -= np.abs(near)
+        return (np.vdot(near, near) / 2 + self.delta * diff.sum()) / len(y_hat)
+
+    def gradient(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
+        diff = y_hat - y
+        np.clip(diff, -self.delta, self.delta, out=diff)
+        diff /= len(y_hat)
+        return diff
+
+    def __repr__(self) -> str:
+        return f"Huber(delta={self.delta:g})"
+
+
 class BinaryCrossEntropy(Loss):
     """-(1/m) sum [y log p + (1 - y) log(1 - p)], p = y_hat clipped to [eps, 1 - eps].
 
@@ -188,11 +253,12 @@ class CrossEntropy(Loss):
 
 mse = MSE()
 mae = MAE()
+huber = Huber()
 binary_cross_entropy = BinaryCrossEntropy()
 cross_entropy = CrossEntropy()
 
 LOSSES: dict[str, Loss] = {
-    loss.name: loss for loss in (mse, mae, binary_cross_entropy, cross_entropy)
+    loss.name: loss for loss in (mse, mae, huber, binary_cross_entropy, cross_entropy)
 }
 
 

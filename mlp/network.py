@@ -269,7 +269,7 @@ class MLP:
         y : array_like of shape (m, n_L), or (m,) integer labels for cross_entropy
             The targets.
         loss : str or Loss
-            "mse", "mae", "binary_cross_entropy", "cross_entropy", or a Loss object.
+            "mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", or a Loss object.
         out : list of ndarray, optional
             Arrays shaped like ``parameters()`` to write the gradients into (saves allocating).
 

@@ -43,7 +43,7 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     X : array_like of shape (m, n_0)
     y : array_like of shape (m, n_L), or (m,) integer labels for cross_entropy
     loss : str or Loss
-        "mse", "mae", "binary_cross_entropy", "cross_entropy", or a Loss object.
+        "mse", "mae", "huber", "binary_cross_entropy", "cross_entropy", or a Loss object.
     optimizer : Optimizer
         Any object with ``step(params, grads)`` and a settable ``lr`` (``mlp.optimizers``).
     epochs : int

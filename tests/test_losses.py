@@ -9,12 +9,14 @@ from hypothesis.extra.numpy import arrays
 from mlp import finite_difference_tolerance
 from mlp.losses import (
     LOSSES,
+    Huber,
     Loss,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     cross_entropy_with_logits,
     get_loss,
+    huber,
     mae,
     mse,
     residual,
@@ -97,7 +99,7 @@ probabilities = arrays(np.float64, (3, 2), elements=st.floats(0, 1))
 
 @given(probabilities, probabilities, st.integers(0, 1))
 def test_losses_are_non_negative(y_hat, y, label):
-    for loss in (mse, mae, binary_cross_entropy):
+    for loss in (mse, mae, huber, binary_cross_entropy):
         assert loss(y_hat, y) >= 0
     assert cross_entropy(y_hat, np.full(3, label)) >= 0
 
@@ -112,7 +114,8 @@ def test_mse_is_zero_exactly_when_equal(y_hat, y):
 
 
 def test_registry_lookup():
-    assert set(LOSSES) == {"mse", "mae", "binary_cross_entropy", "cross_entropy"}
+    assert set(LOSSES) == {"mse", "mae", "huber", "binary_cross_entropy", "cross_entropy"}
+    assert get_loss("huber") is huber and huber.delta == 1.0
     assert get_loss("mae") is mae and get_loss(mse) is mse
     with pytest.raises(ValueError, match=r"unknown loss 'cross_entropi'; did you mean 'cross_ent"):
         get_loss("cross_entropi")
@@ -163,3 +166,78 @@ def test_base_class_is_abstract():
         Loss()(Y_HAT, Y)
     with pytest.raises(NotImplementedError):
         Loss().grad(Y_HAT, Y)
+
+
+def test_huber_worked_by_hand_on_both_sides_of_delta():
+    loss = Huber(delta=0.5)
+    y_hat = np.array([[0.25, -2.0], [0.5, 1.0]])
+    y = np.array([[0.0, 0.0], [0.0, 0.0]])
+    # r = 0.25: 0.25^2 / 2 = 0.03125; r = -2: 0.5 (2 - 0.25) = 0.875;
+    # r = 0.5 (at delta): 0.125 either way; r = 1: 0.5 (1 - 0.25) = 0.375; sum 1.40625, m = 2
+    assert loss(y_hat, y) == pytest.approx(1.40625 / 2, rel=1e-15)
+    np.testing.assert_array_equal(loss.grad(y_hat, y), [[0.125, -0.25], [0.25, 0.25]])
+
+
+def test_huber_is_continuous_with_its_gradient_at_delta():
+    delta = 0.7
+    loss = Huber(delta)
+    below, above = np.array([[np.nextafter(delta, 0)]]), np.array([[np.nextafter(delta, 1)]])
+    zero = np.zeros((1, 1))
+    assert loss(below, zero) == pytest.approx(delta**2 / 2, rel=1e-15)
+    assert loss(above, zero) == pytest.approx(delta**2 / 2, rel=1e-15)
+    assert loss.grad(below, zero).item() == pytest.approx(delta, rel=1e-15)
+    assert loss.grad(above, zero).item() == delta
+
+
+def test_huber_is_mse_for_small_residuals_and_scaled_mae_for_large_ones(rng):
+    y_hat, y = rng.normal(size=(7, 3)), rng.normal(size=(7, 3))
+    largest, smallest = np.abs(y_hat - y).max(), np.abs(y_hat - y).min()
+    wide = Huber(delta=2 * largest)  # every residual in the quadratic part: h(r) = r^2 / 2
+    assert wide(y_hat, y) == pytest.approx(mse(y_hat, y), rel=1e-14)
+    np.testing.assert_allclose(wide.grad(y_hat, y), mse.grad(y_hat, y), rtol=1e-15)
+    narrow = Huber(delta=smallest / 2)  # every residual beyond: h(r) = delta |r| - delta^2 / 2
+    delta = narrow.delta
+    expected = delta * mae(y_hat, y) - 3 * delta**2 / 2  # n_L = 3 entries per row, mean over m
+    assert narrow(y_hat, y) == pytest.approx(expected, rel=1e-13)
+    np.testing.assert_allclose(narrow.grad(y_hat, y), delta * mae.grad(y_hat, y), rtol=1e-15)
+
+
+@pytest.mark.parametrize("delta", [0.3, 1.0, 3.0])
+def test_huber_grad_matches_central_differences_across_both_pieces(delta, finite_differences):
+    # residuals on both sides of delta, each at least 0.05 from it: the central difference with
+    # h = 1e-5 then never straddles the kink of h'' and sees pieces of third derivative 0
+    residuals = np.array([[0.1, -0.2, 0.8], [-1.5, 2.5, -4.0]]) * delta
+    assert np.abs(np.abs(residuals) - delta).min() >= 0.05 * delta
+    y = np.full((2, 3), 0.5)
+    y_hat = y + residuals
+    loss = Huber(delta)
+    numerical = finite_differences(lambda: loss(y_hat, y), y_hat)
+    bound = finite_difference_tolerance(1e-5, value_scale=10.0, third_derivative_scale=0.0)
+    np.testing.assert_allclose(loss.grad(y_hat, y), numerical, rtol=0, atol=bound)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_huber_of_huge_residuals_is_finite_and_warning_free(dtype):
+    big = np.finfo(dtype).max / 4
+    y_hat, y = np.array([[big, -big, 1e4]], dtype=dtype), np.zeros((1, 3), dtype=dtype)
+    value, grad = huber(y_hat, y), huber.grad(y_hat, y)
+    assert np.isfinite(value) and value == pytest.approx(2 * big + 1e4 - 1.5, rel=1e-6)
+    np.testing.assert_array_equal(grad, np.array([[1.0, -1.0, 1.0]], dtype=dtype))
+    assert grad.dtype == dtype
+
+
+@pytest.mark.parametrize(("delta", "error", "match"), [
+    (0.0, ValueError, r"delta must be > 0; got 0"),
+    (-1.0, ValueError, r"delta must be > 0; got -1"),
+    (float("nan"), ValueError, r"delta must be > 0; got nan"),
+    (float("inf"), ValueError, r"delta must be finite \(MSE is the limit .*got inf"),
+    ("1", TypeError, r"delta must be a real number; got str"),
+    (True, TypeError, r"delta must be a real number; got bool"),
+])
+def test_huber_rejects_a_bad_delta(delta, error, match):
+    with pytest.raises(error, match=match):
+        Huber(delta)
+
+
+def test_huber_repr_names_its_delta():
+    assert repr(Huber(0.25)) == "Huber(delta=0.25)" and repr(huber) == "Huber(delta=1)"

@@ -10,7 +10,8 @@ from mlp.losses import MSE, BinaryCrossEntropy, CrossEntropy, get_loss
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 PAIRS = [
-    ("identity", "mse"), ("identity", "mae"), ("tanh", "mse"), ("tanh", "mae"), ("relu", "mse"),
+    ("identity", "mse"), ("identity", "mae"), ("identity", "huber"), ("tanh", "mse"),
+    ("tanh", "mae"), ("tanh", "huber"), ("relu", "mse"), ("sigmoid", "huber"),
     ("sigmoid", "mse"), ("sigmoid", "mae"), ("sigmoid", "binary_cross_entropy"),
     ("sigmoid", "cross_entropy"), ("softmax", "mse"), ("softmax", "mae"),
     ("softmax", "binary_cross_entropy"), ("softmax", "cross_entropy"),

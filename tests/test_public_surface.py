@@ -19,7 +19,7 @@ MLP_DIR = Path(__file__).resolve().parents[1] / "mlp"
 SURFACE = {
     "mlp": ["MLP", "gradcheck", "clip_grad_norm", "train"],
     "mlp.activations": ["sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax"],
-    "mlp.losses": ["mse", "mae", "binary_cross_entropy", "cross_entropy"],
+    "mlp.losses": ["mse", "mae", "huber", "Huber", "binary_cross_entropy", "cross_entropy"],
     "mlp.optimizers": ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW",
                        "Optimizer"],
     "mlp.schedules": ["Constant", "StepDecay", "ExponentialDecay", "InverseTimeDecay",
