@@ -672,6 +672,15 @@ class OptimizerDemo(ControlsDemo):
         function, _ = self.problems[self.settings(**settings)["problem"]]
         return float(function.value(path[-1]))
 
+    def alt_text(self, **settings: Any) -> str:
+        """Return the alt text of a frame: what it shows, its settings and where the run ends."""
+        final = self.final_value(**settings)
+        if final == float("inf"):
+            outcome = f"The run diverged at step {len(self.path(**settings))}."
+        else:
+            outcome = f"After {self.steps} steps f = {final:.1e}."
+        return f"{super().alt_text(**settings)} {outcome}"
+
     def _canonical(self, settings: dict[str, Any]) -> dict[str, Any]:
         # SGD has no β: its runs and frames are the same at every β, so they are made once
         if settings["method"] == "SGD":

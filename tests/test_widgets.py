@@ -422,6 +422,9 @@ def test_optimizer_demo_frames_are_titled_by_their_controls_and_move_with_each(o
         final = optimizers.final_value(**settings)
         outcome = "diverged at step" if final == np.inf else f"f = {final:.1e} after 60 steps"
         assert outcome in frame, f"{settings}: the title does not say {outcome!r}"
+        alt = optimizers.alt_text(**settings)
+        said = "diverged at step" if final == np.inf else f"f = {final:.1e}"
+        assert said in alt and optimizers.describe(**settings) in alt, f"{settings}: alt {alt!r}"
     for settings, frame in zip(optimizers.grid, frames, strict=True):
         for name, control in optimizers.controls.items():
             for value in control.values:
