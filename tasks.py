@@ -200,12 +200,25 @@ def stage_clean(runner: Runner, log: Path) -> str:
 
 
 def explain_build_failure(log: Path) -> str:
-    """One paragraph per notebook that failed to execute: the chapter, the cell and the claim."""
+    """One paragraph per notebook that failed to execute: the chapter, the cell and the claim.
+
+    myst-nb either saves a failed notebook's traceback in a report (``traceback saved in: ...``)
+    or, when the failure stops the build, prints it in the log after ``ExecutionError: <page>``.
+    A build that stopped on a warning instead gets the warnings, less the kernels' notice that
+    they talk over TCP (harmless here, and it hid the real warning).
+    """
     text = _strip_ansi(log.read_text(encoding="utf-8", errors="replace"))
     reports = re.findall(r"traceback saved in: (\S+\.err\.log)", text)
     paragraphs = [explain_failed_notebook(Path(report)) for report in dict.fromkeys(reports)]
+    stopped = re.search(r"ExecutionError: (\S+)\n(.*)", text, re.DOTALL)
+    if stopped and "CellExecutionError" in stopped.group(2):
+        page = Path(stopped.group(1))
+        page = page.relative_to(ROOT) if page.is_relative_to(ROOT) else page
+        detail = stopped.group(2)[stopped.group(2).index("CellExecutionError"):]
+        paragraphs.append(_explain_cell(detail, str(page), f"Full log: {log}"))
     if not paragraphs:
-        warnings = [line for line in text.splitlines() if "WARNING" in line or "ERROR" in line]
+        warnings = [line for line in text.splitlines() if ("WARNING" in line or "ERROR" in line)
+                    and "running over TCP without encryption" not in line]
         paragraphs.append("The build stopped on these warnings (warnings are errors here):\n"
                           + "\n".join("    " + w for w in warnings[:20]))
     return "\n\n".join(paragraphs)
@@ -216,19 +229,25 @@ def explain_failed_notebook(report: Path) -> str:
     report = report if report.is_absolute() else ROOT / report
     detail = _strip_ansi(report.read_text(encoding="utf-8", errors="replace")
                          if report.is_file() else "")
+    return _explain_cell(detail, _source_of(report), f"Full traceback: {report}")
+
+
+def _explain_cell(detail: str, page: str, where: str) -> str:
+    """The paragraph for one failed cell, from nbclient's CellExecutionError text."""
     cell = re.search(r"\n-{10,}\n(.*?)\n-{10,}\n", detail, re.DOTALL)
     source = cell.group(1).splitlines() if cell else []
-    failing = [line.split("---->", 1)[1].strip().split(maxsplit=1)[-1]
-               for line in detail.splitlines() if "---->" in line]
-    errors = [line for line in detail.splitlines() if re.match(r"\w*(Error|Exception)\b", line)
-              and not line.startswith("nbclient")]
+    markers = list(re.finditer(r"-{3,}>\s*\d+\s+(.*)", detail))
+    failing = [match.group(1).strip() for match in markers]
+    after = detail[markers[-1].end():] if markers else detail  # the error the marked line raised
+    errors = [line for line in after.splitlines() if re.match(r"\w*(Error|Exception)\b", line)
+              and not line.startswith("nbclient")][:1]
     shown = "\n".join("    " + line for line in source[:6])
     more = f"\n    ... ({len(source) - 6} more lines)" if len(source) > 6 else ""
     return (
-        f"A cell of {_source_of(report)} failed while the book was executed, so a claim it makes "
+        f"A cell of {page} failed while the book was executed, so a claim it makes "
         f"does not hold here.\n    {errors[-1] if errors else '(no error message)'}\n"
         f"at the line\n    {failing[-1] if failing else '(not found)'}\nof the cell that "
-        f"begins\n{shown}{more}\nFull traceback: {report}. If you did not change this page, the "
+        f"begins\n{shown}{more}\n{where}. If you did not change this page, the "
         "claim depends on your machine: please report it with this paragraph and the output of "
         "`make info` (or `python tasks.py info`)."
     )

@@ -73,10 +73,30 @@ def test_a_failed_claim_is_named_by_page_cell_and_message(failure_report, tmp_pa
     assert "\x1b[" not in paragraph  # no terminal colour codes
 
 
+def test_a_failure_that_stopped_the_build_is_named_from_the_log(failure_report, tmp_path):
+    # myst-nb raises when a cell fails and Sphinx prints the traceback in the log, no report
+    log = tmp_path / "site.log"
+    page = tasks.ROOT / "chapters" / "08-autodiff.md"
+    log.write_text(
+        "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.\n"
+        "\x1b[91mException occurred:\x1b[39;49;00m\n"
+        f"myst_nb.core.execute.base.ExecutionError: {page}\n"
+        "The full traceback has been saved in /tmp/sphinx-err-x.log\n"
+        + failure_report.read_text(encoding="utf-8")
+        + "\nRuntimeError: a later, unrelated error\n", encoding="utf-8")
+    paragraph = tasks.explain_build_failure(log)
+    assert paragraph.startswith("A cell of chapters/08-autodiff.md failed")
+    assert "AssertionError: the gap 4.4e-10 exceeds 1e-10" in paragraph
+    assert "RuntimeError" not in paragraph and "TCP" not in paragraph
+    assert 'assert gap <= bound, f"the gap' in paragraph and "    gap = 4.4e-10" in paragraph
+
+
 def test_a_build_that_failed_on_a_warning_lists_the_warnings(tmp_path):
     log = tmp_path / "site.log"
-    log.write_text("reading sources...\nintro.md:3: WARNING: undefined label: 'fig-x'\n")
-    assert "undefined label: 'fig-x'" in tasks.explain_build_failure(log)
+    log.write_text("[IPKernelApp] WARNING | Kernel is running over TCP without encryption.\n"
+                   "reading sources...\nintro.md:3: WARNING: undefined label: 'fig-x'\n")
+    paragraph = tasks.explain_build_failure(log)
+    assert "undefined label: 'fig-x'" in paragraph and "TCP" not in paragraph
 
 
 def test_lab_takes_bookkit_lab_options_and_refuses_them_elsewhere(monkeypatch, capsys):
