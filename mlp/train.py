@@ -102,9 +102,9 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     ('finished 50 epochs', True)
     """
     X, y, loss, validation = _check_data(net, X, y, loss, validation)
-    m = len(X)
-    batch = _check_options(optimizer, epochs, batch_size, m, schedule, schedule_per, clip_norm,
-                           l2, validation, early_stopping)
+    n_examples = len(X)  # N in the book's notation; m is a batch's size
+    batch = _check_options(optimizer, epochs, batch_size, n_examples, schedule, schedule_per,
+                           clip_norm, l2, validation, early_stopping)
     callbacks = _check_callbacks(callbacks)
     rng = np.random.default_rng(seed)
     run = _Run(net, loss, optimizer, batch, schedule, schedule_per, clip_norm, l2,
@@ -114,7 +114,7 @@ def train(net: Any, X: Any, y: Any, loss: str | Loss, optimizer: Any, epochs: in
     bar = progress_bar(progress, epochs)
     try:
         for epoch in range(epochs):
-            order = rng.permutation(m) if shuffle and batch < m else None
+            order = rng.permutation(n_examples) if shuffle and batch < n_examples else None
             data = (X, y) if order is None else (X[order], y[order])
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 ok = run.epoch(epoch, *data, history) and run.record(X, y, validation, history)
