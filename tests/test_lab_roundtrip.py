@@ -42,7 +42,7 @@ def test_an_answer_written_in_the_workspace_is_graded_by_the_instructors_tests(t
         scores = {row["exercise"]: (float(row["score"]), float(row["max_score"]))
                   for row in csv.DictReader(handle)}
     total = scores.pop("total")
-    assert len(scores) == 4, f"chapter 7 has four exercises: {scores}"
+    assert len(scores) == 5, f"chapter 7 has five exercises: {scores}"
     answered, *others = scores.values()
     assert answered[0] == answered[1] > 0, f"the answered exercise lost points: {scores}"
     assert all(score == 0 for score, _ in others), f"stubs must score 0: {scores}"
