@@ -10,7 +10,7 @@ Examples
 >>> import numpy as np
 >>> from mlp.objectives import Quadratic
 >>> bowl = Quadratic([1.0, 10.0])
->>> bowl.L, bowl.condition_number
+>>> bowl.M, bowl.condition_number
 (10.0, 10.0)
 >>> bowl.regime(0.15), float(bowl.value([1.0, 1.0]))
 ('oscillates and converges', 5.5)
@@ -87,13 +87,13 @@ class Quadratic(Objective):
         The Hessian.
     eigenvalues : ndarray of shape (d,)
         Its eigenvalues, ascending.
-    L : float
+    M : float
         The smoothness constant, the largest eigenvalue: gradient descent converges from every
-        start if and only if 0 < lr < 2 / L (eq-stability-bound).
+        start if and only if 0 < lr < 2 / M (eq-stability-bound).
     mu : float
         The smallest eigenvalue.
     condition_number : float
-        L / mu.
+        M / mu.
 
     Raises
     ------
@@ -128,8 +128,8 @@ class Quadratic(Objective):
             )
         self.A, self.dim = A, A.shape[0]
         self.minimum = np.zeros(self.dim) if minimum is None else self._points(minimum).copy()
-        self.L, self.mu = float(self.eigenvalues[-1]), float(self.eigenvalues[0])
-        self.condition_number = self.L / self.mu
+        self.M, self.mu = float(self.eigenvalues[-1]), float(self.eigenvalues[0])
+        self.condition_number = self.M / self.mu
         reach = 1.2 * (np.abs(self.minimum).max() + 2.0)
         self.bounds = tuple((float(c - reach), float(c + reach)) for c in self.minimum)
 
@@ -144,7 +144,7 @@ class Quadratic(Objective):
         """Return max_i |1 - lr * lambda_i|, the factor by which descent shrinks the error.
 
         Implements eq-gd-quadratic-error: e_{k+1} = (I - lr A) e_k, whose slowest direction
-        shrinks (or grows) by this factor each step. Below 1 exactly when 0 < lr < 2 / L.
+        shrinks (or grows) by this factor each step. Below 1 exactly when 0 < lr < 2 / M.
         """
         return float(np.max(np.abs(1.0 - check_lr(lr) * self.eigenvalues)))
 
@@ -154,11 +154,11 @@ class Quadratic(Objective):
         Returns
         -------
         str
-            ``"converges"`` (lr L <= 1: no overshoot), ``"oscillates and converges"``
-            (1 < lr L < 2), ``"oscillates forever"`` (lr L = 2, to 1e-9) or ``"diverges"``
-            (lr L > 2), following eq-stability-bound.
+            ``"converges"`` (lr M <= 1: no overshoot), ``"oscillates and converges"``
+            (1 < lr M < 2), ``"oscillates forever"`` (lr M = 2, to 1e-9) or ``"diverges"``
+            (lr M > 2), following eq-stability-bound.
         """
-        ratio = check_lr(lr) * self.L
+        ratio = check_lr(lr) * self.M
         if abs(ratio - 2.0) <= 1e-9:
             return "oscillates forever"
         if ratio > 2.0:

@@ -209,7 +209,7 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
 
     With ``contraction``, the loss panel also shows the predicted slope f(x_0) rho^(2k), with
     rho = max_i |1 - lr lambda_i| the error factor of eq-gd-quadratic-error (an upper bound on
-    f(x_k), reached by the slowest direction), and a third panel plots rho against lr L with a
+    f(x_k), reached by the slowest direction), and a third panel plots rho against lr M with a
     marker at ``lr`` and the regimes shaded in their colours.
 
     Parameters
@@ -227,7 +227,7 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
     contraction : bool, default False
         Add the predicted-slope line and the panel of rho(lr).
     title : str, optional
-        What the title says before the regime (default: ``"η = ...,  ηL = ..."``).
+        What the title says before the regime (default: ``"η = ...,  ηM = ..."``).
 
     Returns
     -------
@@ -259,7 +259,7 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
     loss_curves({"f": function.value(path)}, ax=right, ylabel="f(xₖ)")
     right.lines[0].set(color=color, label="f(xₖ)")
     right.set(xlim=(0, steps), ylim=(start * 1e-10, start * 1e4))
-    ratio = lr * function.L
+    ratio = lr * function.M
     if contraction:
         rho = function.error_factor(lr)
         ks = np.arange(steps + 1)
@@ -270,30 +270,30 @@ def learning_rate_figure(function: Quadratic, lr: float, x0: Any, steps: int = 3
         right.legend(loc="lower left", fontsize="x-small")
         _draw_contraction(axes[2], function, lr, color)
     # plain text, not mathtext: parsing a new TeX string per frame costs more than the plot
-    head = f"η = {lr:.3g},  ηL = {ratio:.2f}" if title is None else title
+    head = f"η = {lr:.3g},  ηM = {ratio:.2f}" if title is None else title
     fig.suptitle(f"{head}: {regime}", fontsize="medium")
     return fig
 
 
 def _draw_contraction(ax: Axes, function: Quadratic, lr: float, color: str) -> None:
-    """rho(eta) = max_i |1 - eta lambda_i| against eta L, regimes shaded, a marker at ``lr``."""
-    high = max(2.3, 1.05 * lr * function.L)
+    """rho(eta) = max_i |1 - eta lambda_i| against eta M, regimes shaded, a marker at ``lr``."""
+    high = max(2.3, 1.05 * lr * function.M)
     ratios = np.linspace(0.0, high, 231)
-    rho = np.max(np.abs(1.0 - np.outer(ratios / function.L, function.eigenvalues)), axis=1)
+    rho = np.max(np.abs(1.0 - np.outer(ratios / function.M, function.eigenvalues)), axis=1)
     ax.axvspan(0.0, 1.0, color=REGIME_COLORS["converges"], alpha=0.12, linewidth=0)
     ax.axvspan(1.0, 2.0, color=REGIME_COLORS["oscillates and converges"], alpha=0.12, linewidth=0)
     ax.axvspan(2.0, high, color=REGIME_COLORS["diverges"], alpha=0.12, linewidth=0)
     ax.axvline(2.0, color=REGIME_COLORS["oscillates forever"], linewidth=1.2)
     ax.axhline(1.0, color="0.5", linestyle="--", linewidth=0.8)
     ax.plot(ratios, rho, color="0.2", linewidth=1.2)
-    best = 2.0 * function.L / (function.mu + function.L)
-    ax.plot([best], [function.error_factor(best / function.L)], marker="|", color="0.2",
+    best = 2.0 * function.M / (function.mu + function.M)
+    ax.plot([best], [function.error_factor(best / function.M)], marker="|", color="0.2",
             markersize=9, linestyle="none")
-    ax.annotate("2/(μ+L)", (best, function.error_factor(best / function.L)), xytext=(0, -11),
+    ax.annotate("2/(μ+M)", (best, function.error_factor(best / function.M)), xytext=(0, -11),
                 textcoords="offset points", ha="center", fontsize="x-small")
-    ax.plot([lr * function.L], [function.error_factor(lr)], marker="o", color=color,
+    ax.plot([lr * function.M], [function.error_factor(lr)], marker="o", color=color,
             markersize=7, markeredgecolor="black", linestyle="none")
-    ax.set(xlim=(0.0, high), ylim=(0.0, 1.5), xlabel="ηL", title="ρ = max |1 − ηλᵢ|")
+    ax.set(xlim=(0.0, high), ylim=(0.0, 1.5), xlabel="ηM", title="ρ = max |1 − ηλᵢ|")
     ax.title.set_fontsize("small")
 
 

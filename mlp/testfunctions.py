@@ -16,7 +16,7 @@ Examples
 >>> import numpy as np
 >>> from mlp.testfunctions import Quadratic, descent_path
 >>> bowl = Quadratic([1.0, 10.0])
->>> bowl.L, bowl.condition_number
+>>> bowl.M, bowl.condition_number
 (10.0, 10.0)
 >>> path = descent_path(bowl, lr=0.1, x0=[1.0, 1.0], steps=50)
 >>> path.shape, bool(np.allclose(path[-1], bowl.minimum, atol=1e-2))

@@ -481,8 +481,8 @@ def learning_rate_slider(function: Quadratic | None = None, x0: Any = None, step
                          value: float = 0.5) -> SliderDemo:
     """Gradient descent on a quadratic, with the learning rate on a slider.
 
-    The grid holds learning rates ``lr = fraction * 2 / L``, so it reaches below, exactly at and
-    above the stability bound 2 / L of eq-stability-bound (fraction 1).
+    The grid holds learning rates ``lr = fraction * 2 / M``, so it reaches below, exactly at and
+    above the stability bound 2 / M of eq-stability-bound (fraction 1).
 
     Parameters
     ----------
@@ -493,7 +493,7 @@ def learning_rate_slider(function: Quadratic | None = None, x0: Any = None, step
     steps : int, default 30
         Updates per frame.
     fractions : sequence of float, optional
-        The grid as multiples of 2 / L (default: 13 log-spaced values from 0.05 to 1.15, with
+        The grid as multiples of 2 / M (default: 13 log-spaced values from 0.05 to 1.15, with
         0.5, 0.95, 1 and 1.05 exactly: 17 frames).
     value : float, default 0.5
         The starting fraction, one of ``fractions``.
@@ -507,13 +507,13 @@ def learning_rate_slider(function: Quadratic | None = None, x0: Any = None, step
     x0 = ([-2.0, 1.5] if function.dim == 2 else [2.0]) if x0 is None else x0
     if fractions is None:
         fractions = np.union1d(np.geomspace(0.05, 1.15, 13).round(3), [0.5, 0.95, 1.0, 1.05])
-    bound = 2.0 / function.L
+    bound = 2.0 / function.M
     rates = [float(f) * bound for f in fractions]
     start = rates[int(np.argmin(np.abs(np.asarray(fractions, dtype=float) - value)))]
     return SliderDemo(
         functools.partial(learning_rate_figure, function, x0=x0, steps=steps), rates,
         label="learning rate \u03b7", value=start,
-        fmt=lambda lr: f"{lr:.3g} ({lr / bound:.2f} \u00d7 2/L)",
+        fmt=lambda lr: f"{lr:.3g} ({lr / bound:.2f} \u00d7 2/M)",
         alt="Gradient descent on a quadratic bowl for the chosen learning rate: the path on the "
             "contour lines, and the loss per step on a log scale.")
 
@@ -524,29 +524,29 @@ def learning_rate_demo(conditions: Sequence[float] = (1.0, 3.0, 9.0, 19.0),
                        ) -> ControlsDemo:
     """Gradient descent on a bowl, with the learning rate and the condition number as controls.
 
-    The bowl for condition number kappa has curvatures 1 and kappa (so L = kappa, mu = 1),
-    rotated by 30 degrees. The rate is set in units of 1/L, as eta L, so that the stability
-    bound 2/L of eq-stability-bound is eta L = 2 and the fastest rate 2/(mu + L) is
-    eta L = 2 kappa / (kappa + 1) for every bowl: the default grid, eta L = 0.1, 0.2, ..., 2.2,
-    holds 1/L, 2/L and, for kappa = 1, 3, 9 and 19, the fastest rate (1, 1.5, 1.8 and 1.9).
+    The bowl for condition number kappa has curvatures 1 and kappa (so M = kappa, mu = 1),
+    rotated by 30 degrees. The rate is set in units of 1/M, as eta M, so that the stability
+    bound 2/M of eq-stability-bound is eta M = 2 and the fastest rate 2/(mu + M) is
+    eta M = 2 kappa / (kappa + 1) for every bowl: the default grid, eta M = 0.1, 0.2, ..., 2.2,
+    holds 1/M, 2/M and, for kappa = 1, 3, 9 and 19, the fastest rate (1, 1.5, 1.8 and 1.9).
 
     Parameters
     ----------
     conditions : sequence of float, default (1, 3, 9, 19)
         The condition numbers kappa >= 1 on the second control.
     ratios : sequence of float, optional
-        The grid of eta L, > 0 (default: 0.1 to 2.2 in steps of 0.1, 22 values).
+        The grid of eta M, > 0 (default: 0.1 to 2.2 in steps of 0.1, 22 values).
     x0 : array_like of shape (2,), default (-2, 1.5)
         The start.
     steps : int, default 30
         Updates per frame.
     ratio, condition : float, default 1.0 and 9.0
-        The starting eta L and kappa, on their grids.
+        The starting eta M and kappa, on their grids.
 
     Returns
     -------
     ControlsDemo
-        Controls ``ratio`` (eta L) and ``condition`` (kappa); frames from
+        Controls ``ratio`` (eta M) and ``condition`` (kappa); frames from
         ``mlp.plots.learning_rate_figure(..., contraction=True)``: the path, the loss with its
         predicted slope f(x_0) rho^(2k), and rho(eta) with a marker at the chosen rate.
 
@@ -559,23 +559,23 @@ def learning_rate_demo(conditions: Sequence[float] = (1.0, 3.0, 9.0, 19.0),
     if any(not float(c) >= 1.0 for c in conditions):
         raise ValueError(f"condition numbers must be >= 1; got {list(conditions)}")
     if any(not float(r) > 0.0 for r in ratios):
-        raise ValueError(f"ratios eta L must be > 0; got {ratios}")
+        raise ValueError(f"ratios eta M must be > 0; got {ratios}")
     bowls = {c: Quadratic([1.0, float(c)], angle=np.pi / 6) for c in conditions}
 
     def frame(ratio: float, condition: float) -> Figure:
         bowl = bowls[condition]
-        lr = ratio / bowl.L
+        lr = ratio / bowl.M
         return learning_rate_figure(bowl, lr, x0=x0, steps=steps, contraction=True,
                                     figsize=(8.4, 2.8),
-                                    title=f"κ = {condition:g},  ηL = {ratio:.2f} (η = {lr:.3g})")
+                                    title=f"κ = {condition:g},  ηM = {ratio:.2f} (η = {lr:.3g})")
 
     return ControlsDemo(
         frame,
-        {"ratio": Control("learning rate ηL", ratios, ratio, fmt="{:.2f}"),
+        {"ratio": Control("learning rate ηM", ratios, ratio, fmt="{:.2f}"),
          "condition": Control("condition number κ", list(conditions), condition, fmt="{:g}")},
         alt="Gradient descent on a quadratic bowl with curvatures 1 and κ: the path on the "
             "contour lines; the loss per step on a log scale with the predicted slope "
-            "f(x₀)ρ²ᵏ dashed; and the contraction factor ρ against ηL, regimes shaded, with a "
+            "f(x₀)ρ²ᵏ dashed; and the contraction factor ρ against ηM, regimes shaded, with a "
             "dot at the chosen rate.")
 
 

@@ -78,11 +78,11 @@ def test_loss_curves_linear_axis():
      (1.1, "diverges")],
 )
 def test_learning_rate_figure_names_the_regime(fraction, regime):
-    lr = fraction * 2.0 / BOWL.L
+    lr = fraction * 2.0 / BOWL.M
     fig = plots.learning_rate_figure(BOWL, lr, [-2.0, 1.5], steps=25)
     left, right = fig.axes
     assert fig.get_suptitle().endswith(f": {regime}")
-    assert f"ηL = {lr * BOWL.L:.2f}" in fig.get_suptitle()
+    assert f"ηM = {lr * BOWL.M:.2f}" in fig.get_suptitle()
     assert right.get_yscale() == "log" and len(right.lines) == 1
     assert len(right.lines[0].get_ydata()) == 26  # f(x_0), ..., f(x_25): nothing diverges that far
     np.testing.assert_allclose(right.lines[0].get_ydata()[0], BOWL.value([-2.0, 1.5]))
@@ -132,7 +132,7 @@ def test_schedule_curves_draw_each_schedule_from_its_closed_form():
 def test_each_regime_has_its_own_colour():
     colours = []
     for fraction in (0.3, 0.9, 1.0, 1.1):
-        _, right = plots.learning_rate_figure(BOWL, fraction * 2.0 / BOWL.L, [-2.0, 1.5],
+        _, right = plots.learning_rate_figure(BOWL, fraction * 2.0 / BOWL.M, [-2.0, 1.5],
                                               steps=10).axes
         colours.append(right.lines[0].get_color())
     assert len(set(colours)) == 4, colours
@@ -140,7 +140,7 @@ def test_each_regime_has_its_own_colour():
 
 @pytest.mark.parametrize("fraction", [0.3, 0.9, 1.0, 1.1])
 def test_contraction_panel_marks_the_rate_and_bounds_the_loss(fraction):
-    lr = fraction * 2.0 / BOWL.L
+    lr = fraction * 2.0 / BOWL.M
     fig = plots.learning_rate_figure(BOWL, lr, [-2.0, 1.5], steps=20, contraction=True,
                                      title="my title")
     _, loss, rho = fig.axes
@@ -153,7 +153,7 @@ def test_contraction_panel_marks_the_rate_and_bounds_the_loss(fraction):
     assert np.all(curve.get_ydata() <= bound.get_ydata() * (1 + 1e-12))
     marker = rho.lines[-1]
     np.testing.assert_allclose([marker.get_xdata()[0], marker.get_ydata()[0]],
-                               [lr * BOWL.L, rho_value])
+                               [lr * BOWL.M, rho_value])
     assert marker.get_color() == curve.get_color()
 
 

@@ -56,7 +56,7 @@ def test_value_and_grad_work_on_a_grid_of_points(function):
 def test_quadratic_by_hand():
     # A = [[2, 1], [1, 2]] has eigenvalues 1 and 3 (det - 4 t + 3 = 0 ... t = 1, 3)
     bowl = Quadratic([[2.0, 1.0], [1.0, 2.0]])
-    assert bowl.L == pytest.approx(3.0) and bowl.mu == pytest.approx(1.0)
+    assert bowl.M == pytest.approx(3.0) and bowl.mu == pytest.approx(1.0)
     assert bowl.condition_number == pytest.approx(3.0)
     # f(1, 1) = 1/2 (2 + 1 + 1 + 2) = 3, grad = A (1, 1) = (3, 3)
     assert bowl.value([1.0, 1.0]) == pytest.approx(3.0)
@@ -65,7 +65,7 @@ def test_quadratic_by_hand():
 
 def test_rotated_quadratic_keeps_its_eigenvalues_and_minimum():
     bowl = Quadratic([2.0, 50.0], angle=0.3, minimum=[1.0, -2.0])
-    assert bowl.L == pytest.approx(50.0) and bowl.condition_number == pytest.approx(25.0)
+    assert bowl.M == pytest.approx(50.0) and bowl.condition_number == pytest.approx(25.0)
     assert abs(bowl.A[0, 1]) > 1.0  # rotated: no longer diagonal
     assert bowl.value(bowl.minimum) == 0.0
     np.testing.assert_array_equal(bowl.grad(bowl.minimum), [0.0, 0.0])
@@ -118,7 +118,7 @@ def test_descent_on_a_1d_quadratic_follows_the_closed_form():
 @pytest.mark.parametrize("angle", [0.0, 0.9])
 def test_stability_bound_two_over_l(angle):
     bowl = Quadratic([1.0, 10.0], angle=angle)
-    bound = 2.0 / bowl.L
+    bound = 2.0 / bowl.M
     below = descent_path(bowl, 0.98 * bound, [1.0, 1.0], steps=2000)
     above = descent_path(bowl, 1.05 * bound, [1.0, 1.0], steps=2000)  # error x 1.1 a step
     assert len(below) == 2001 and np.linalg.norm(below[-1]) < 1e-8

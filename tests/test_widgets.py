@@ -191,17 +191,17 @@ def test_learning_rate_slider_spans_the_stability_bound():
     assert demo.values == pytest.approx([0.25 * bound, 0.5 * bound, bound, 1.1 * bound])
     assert demo.value == pytest.approx(0.5 * bound)
     labels, frames = decode_frames(Twin(demo.html()))
-    assert labels[2] == "0.25 (1.00 × 2/L)"
+    assert labels[2] == "0.25 (1.00 × 2/M)"
     regimes = ["converges", "converges", "oscillates forever", "diverges"]
     assert all(f": {r}<" in frame for r, frame in zip(regimes, frames, strict=True))
 
 
 def test_learning_rate_slider_default_grid():
     demo = learning_rate_slider()
-    fractions = np.array(demo.values) * 10.0 / 2.0  # default bowl: L = 10
+    fractions = np.array(demo.values) * 10.0 / 2.0  # default bowl: M = 10
     assert fractions.min() < 0.1 and fractions.max() > 1.1 and np.isclose(fractions, 1.0).any()
     assert 15 <= len(demo.values) <= 25  # each frame costs page weight and build time
-    assert demo.value == pytest.approx(0.1)  # fraction 0.5: lr = 1 / L
+    assert demo.value == pytest.approx(0.1)  # fraction 0.5: lr = 1 / M
 
 
 @pytest.mark.parametrize(
@@ -340,12 +340,12 @@ def test_a_combination_off_the_grid_is_refused(pair):
 def test_learning_rate_demo_grid_holds_the_key_rates():
     demo = learning_rate_demo()
     ratios = np.array(demo.controls["ratio"].values)
-    assert np.allclose(np.diff(ratios), 0.1), "the grid of ηL is not linear"
+    assert np.allclose(np.diff(ratios), 0.1), "the grid of ηM is not linear"
     for condition in demo.controls["condition"].values:
         bowl = Quadratic([1.0, condition], angle=np.pi / 6)
-        for key, rate in {"1/L": 1 / bowl.L, "2/L": 2 / bowl.L,
-                          "2/(μ+L)": 2 / (bowl.mu + bowl.L)}.items():
-            assert np.abs(ratios - rate * bowl.L).min() < 1e-9, f"κ = {condition}: {key} missing"
+        for key, rate in {"1/M": 1 / bowl.M, "2/M": 2 / bowl.M,
+                          "2/(μ+M)": 2 / (bowl.mu + bowl.M)}.items():
+            assert np.abs(ratios - rate * bowl.M).min() < 1e-9, f"κ = {condition}: {key} missing"
     assert ratios.max() > 2.0, "the grid stops at the bound"
 
 
@@ -358,8 +358,8 @@ def test_learning_rate_demo_frames_are_titled_and_coloured_by_their_controls():
     colours = {"converges": "#0072b2", "oscillates and converges": "#009e73",
                "oscillates forever": "#e69f00", "diverges": "#d55e00"}
     for i, frame in enumerate(frames):
-        k_ratio, k_kappa = divmod(i, 2)  # controls: ηL, then κ (fastest)
-        title = f"κ = {labels[1][k_kappa]},  ηL = {labels[0][k_ratio]}"
+        k_ratio, k_kappa = divmod(i, 2)  # controls: ηM, then κ (fastest)
+        title = f"κ = {labels[1][k_kappa]},  ηM = {labels[0][k_ratio]}"
         assert title in frame, f"frame {i} is not titled {title!r}"
         regime = regimes[k_ratio]
         assert f": {regime}<" in frame, f"frame {i}: not {regime}"
@@ -369,7 +369,7 @@ def test_learning_rate_demo_frames_are_titled_and_coloured_by_their_controls():
 def test_learning_rate_demo_rejects_bad_grids():
     with pytest.raises(ValueError, match=r"condition numbers must be >= 1"):
         learning_rate_demo(conditions=(0.5, 2.0))
-    with pytest.raises(ValueError, match=r"ratios eta L must be > 0"):
+    with pytest.raises(ValueError, match=r"ratios eta M must be > 0"):
         learning_rate_demo(ratios=[0.0, 1.0])
 
 
@@ -400,7 +400,7 @@ def test_optimizer_demo_problems_and_final_values(optimizers):
     valley, r0 = optimizers.problems["Rosenbrock"]
     assert isinstance(valley, Rosenbrock) and bowl.condition_number == pytest.approx(100)
     assert np.array_equal(x0, [-2.0, 1.5]) and np.array_equal(r0, [-1.5, 2.5])
-    # SGD at 0.1 > 2/L = 0.02 diverges on the bowl: reported as inf, not as a number
+    # SGD at 0.1 > 2/M = 0.02 diverges on the bowl: reported as inf, not as a number
     diverged = optimizers.path(problem="bowl (κ = 100)", method="SGD", rate=0.1)
     assert len(diverged) <= 60 and np.abs(diverged).max() < BLOW_UP
     assert optimizers.final_value(problem="bowl (κ = 100)", method="SGD", rate=0.1) == np.inf
