@@ -97,3 +97,33 @@ def test_every_assert_in_the_book_says_what_failed():
         "measured value and the bound, e.g.\n"
         "`assert ratio > 5, f\"momentum only {ratio:.1f}x faster\"`:\n"
         + "\n".join(missing))
+
+
+# Symbols the book gave up when it settled on one meaning per symbol (notation.md): the largest
+# curvature is M, not L; the cost is \mathcal{L}; machine precision is \varepsilon_{\text{mach}};
+# the gradient noise is \nu^2, not \sigma^2. Each pattern matches only the retired use.
+RETIRED_SYMBOLS = {
+    "curvature L": re.compile(r"\\frac\{2\}\{L\}|(?<![\w\]])[12]/L\b|\\eta L\b|\\mu \+ L\b|L/\\mu"),
+    "cost L": re.compile(r"\\nabla_\\theta L\b|\\partial L/\\partial [WZbz]\b"),
+    "machine precision as bare epsilon": re.compile(r"\\varepsilon\^\{[12]/3\}"),
+    "noise variance sigma^2": re.compile(r"\\frac\{\\sigma\^2\}\{m\}"),
+}
+
+
+def retired_symbol_uses(text: str) -> list[str]:
+    return [name for name, pattern in RETIRED_SYMBOLS.items() if pattern.search(text)]
+
+
+def test_retired_symbol_patterns_match_old_text_and_not_new():
+    old = r"$\eta < 2/L$, $\partial L/\partial W$, $\varepsilon^{1/3}$, $\frac{\sigma^2}{m}$"
+    new = (r"$\eta < 2/M$, $\partial \mathcal{L}/\partial W$, $\varepsilon_{\text{mach}}^{1/3}$, "
+           r"$\frac{\nu^2}{m}$, $a^{[L]}$, $n_L$, $l = 1, \dots, L$")
+    assert retired_symbol_uses(old) == list(RETIRED_SYMBOLS)
+    assert retired_symbol_uses(new) == []
+
+
+def test_no_page_uses_a_retired_symbol():
+    pages = [*ROOT.glob("chapters/*.md"), *ROOT.glob("*.md"), *ROOT.glob("exercises/*.ipynb")]
+    found = {page.relative_to(ROOT).as_posix(): uses for page in sorted(pages)
+             if (uses := retired_symbol_uses(page.read_text(encoding="utf-8")))}
+    assert found == {}, f"pages that still use a retired symbol (see notation.md): {found}"
