@@ -729,7 +729,7 @@ class OptimizerDemo(ControlsDemo):
     def _figure(self, problem: str) -> tuple[Figure, dict[str, Any]]:
         function, x0 = self.problems[problem]
         figure, (left, right) = subplots(2, figsize=(8.4, 3.5), layout=None)
-        figure.subplots_adjust(left=0.07, right=0.985, bottom=0.15, top=0.86, wspace=0.28)
+        figure.subplots_adjust(left=0.07, right=0.955, bottom=0.15, top=0.86, wspace=0.28)
         contour_plot(function, ax=left, levels=10)
         left.set(xticks=[], yticks=[])  # the shape matters here, not the coordinates
         path_line, = left.plot([], [], linewidth=1.0)
