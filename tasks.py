@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent
 LOGS = ROOT / "_build" / "logs"
 NBVAL_DIR = ROOT / "_build" / "nbval"
 LINT_DIR = ROOT / "_build" / "lint"
+IPYTHON_DIR = ROOT / "_build" / "ipython"
 SITE = ROOT / "_build" / "html"
 WINDOWS = os.name == "nt"
 # jupytext's command line starts a process per file (about 2 s each); one process converts them all
@@ -59,15 +60,17 @@ class Runner:
         folder = self.venv / ("Scripts" if WINDOWS else "bin")
         return str(folder / (name + (".exe" if WINDOWS else "")))
 
-    def run(self, log: Path, *command: str, cwd: Path = ROOT, count: bool = False) -> None:
-        """Run ``command``, appending its output to ``log``; raise StageFailed on an error."""
+    def run(self, log: Path, *command: str, cwd: Path = ROOT, count: bool = False,
+            env: dict[str, str] | None = None) -> None:
+        """Run ``command`` (with ``env`` added to the environment), appending its output to
+        ``log``; raise StageFailed on an error."""
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8", errors="replace") as out:
             out.write(f"\n$ {' '.join(command)}\n")
             out.flush()
-            env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
             result = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                    env=env, check=False)
+                                    env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
+                                    check=False)
         if count:
             self._count(log)
         if result.returncode != 0:
@@ -157,13 +160,25 @@ def stage_unit(runner: Runner, log: Path) -> str:
     return "the library's tests and doctests"
 
 
+def kernel_profile() -> dict[str, str]:
+    """An IPython profile whose kernels refuse comparisons that pass only through numpy's
+    default atol (tests/kernel_startup/strict_tolerances.py); the environment that selects it."""
+    startup = IPYTHON_DIR / "profile_default" / "startup"
+    shutil.rmtree(IPYTHON_DIR, ignore_errors=True)
+    startup.mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "kernel_startup" / "strict_tolerances.py", startup)
+    return {"IPYTHONDIR": str(IPYTHON_DIR)}
+
+
 def stage_notebooks(runner: Runner, log: Path) -> str:
     sources = export_pages(runner, log, NBVAL_DIR)
+    strict = kernel_profile()
     runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "--nbval-lax", "-q",
-               *sorted(p.name for p in NBVAL_DIR.glob("*.ipynb")), cwd=NBVAL_DIR, count=True)
+               *sorted(p.name for p in NBVAL_DIR.glob("*.ipynb")), cwd=NBVAL_DIR, count=True,
+               env=strict)
     exercises = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "exercises").glob("*.ipynb"))
     runner.run(log, runner.tool("pytest"), "-p", "no:cacheprovider", "--nbval-lax", "-q",
-               *exercises, count=True)
+               *exercises, count=True, env=strict)
     return f"{len(sources)} chapters and pages, {len(exercises)} exercise notebooks under nbval"
 
 
