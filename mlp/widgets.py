@@ -719,11 +719,11 @@ class OptimizerDemo(ControlsDemo):
         which = "" if method == "SGD" else (
             ", β₁" if method.startswith("Adam") else ", β") + f" = {beta:g}"
         final = self.final_value(problem=problem, method=method, rate=rate, beta=beta)
-        diverged = f"diverged at step {len(path)}"
-        outcome = diverged if final == float("inf") else f"f = {final:.1e} after {self.steps} steps"
+        diverged = f"diverged at step {len(path)}" if final == float("inf") else ""
+        outcome = diverged or f"f = {final:.1e} after {self.steps} steps"
         parts["title"].set_text(f"{method}, η = {rate:.2g}{which}: {outcome}")
         # a diverging loss leaves the axes within a few steps, too close to the edge to see
-        parts["note"].set(text=diverged if final == float("inf") else "", color=color)
+        parts["note"].set(text=diverged, color=color)
         return figure
 
     def _figure(self, problem: str) -> tuple[Figure, dict[str, Any]]:

@@ -422,6 +422,9 @@ def test_optimizer_demo_frames_are_titled_by_their_controls_and_move_with_each(o
         final = optimizers.final_value(**settings)
         outcome = "diverged at step" if final == np.inf else f"f = {final:.1e} after 60 steps"
         assert outcome in frame, f"{settings}: the title does not say {outcome!r}"
+        # a diverged run also says so inside its loss panel, on a text of its own
+        note = f">diverged at step {len(optimizers.path(**settings))}<"
+        assert (note in frame) == (final == np.inf), f"{settings}: loss-panel note {note!r}"
         alt = optimizers.alt_text(**settings)
         said = "diverged at step" if final == np.inf else f"f = {final:.1e}"
         assert said in alt and optimizers.describe(**settings) in alt, f"{settings}: alt {alt!r}"
